@@ -1,0 +1,37 @@
+# Aegis: `make run` starts the platform with demo data, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint typecheck contracts pytest install clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: .venv/.synced
+
+run: install
+	$(UV) run --frozen aegis run
+
+lint: install
+	$(UV) run --frozen ruff check src tests migrations bench
+
+typecheck: install
+	$(UV) run --frozen mypy
+
+contracts: install
+	$(UV) run --frozen lint-imports
+
+pytest: install
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q
+
+test: lint typecheck contracts pytest
+
+clean:
+	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Aegis: cybersecurity risk management, compliance and audit platform."""

@@ -1,0 +1,1 @@
+"""The `aegis` command line: database, users, units, frameworks, demo data, server."""

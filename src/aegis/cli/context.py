@@ -1,0 +1,41 @@
+"""What every command needs: settings, an engine and a transaction boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from aegis.core.db import build_engine, make_session_factory, transaction
+from aegis.core.errors import AegisError
+from aegis.core.settings import ConfigurationError, Settings, get_settings
+
+
+def settings() -> Settings:
+    """The checked settings, or a clear exit when they are unusable."""
+    try:
+        return get_settings()
+    except ConfigurationError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+
+
+@lru_cache
+def engine() -> Engine:
+    """The engine of the configured database."""
+    return build_engine(settings().database_url)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A session committed when the command succeeds; domain errors exit with a message."""
+    try:
+        with transaction(make_session_factory(engine())) as session:
+            yield session
+    except AegisError as exc:
+        typer.secho(f"Error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc

@@ -1,0 +1,59 @@
+"""Schema migrations driven from code: upgrade, downgrade, current revision, head check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _migrations_dir() -> Path:
+    packaged = Path(__file__).resolve().parents[1] / "migrations"
+    return packaged if packaged.is_dir() else PROJECT_ROOT / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Build an Alembic configuration bound to an engine."""
+    config = Config()
+    config.set_main_option("script_location", str(_migrations_dir()))
+    config.attributes["url"] = engine.url.render_as_string(hide_password=False)
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to a revision (head by default)."""
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Downgrade the schema to a revision (`base` removes every table)."""
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the revision the database is at, or None when it has no schema."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    """Return the newest revision shipped with this version of Aegis."""
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def is_at_head(engine: Engine) -> bool:
+    """Whether the database schema is at the newest revision."""
+    return current_revision(engine) == head_revision(engine)

@@ -1,0 +1,87 @@
+"""Password hashing, access tokens and opaque refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from aegis.core.db import utcnow
+from aegis.core.errors import AuthenticationFailed
+
+_password_hash = PasswordHash((Argon2Hasher(),))
+_DUMMY_HASH = _password_hash.hash("aegis-timing-equaliser")
+JWT_ALGORITHM = "HS256"
+JWT_AUDIENCE = "aegis-api"
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _password_hash.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Check a password; spends the same time when the user does not exist."""
+    if password_hash is None:
+        _password_hash.verify(password, _DUMMY_HASH)
+        return False
+    return _password_hash.verify(password, password_hash)
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    """What a valid access token says."""
+
+    user_id: int
+    session_id: int
+    expires_at: datetime
+
+
+def create_access_token(
+    *, user_id: int, session_id: int, secret: str, lifetime: timedelta
+) -> tuple[str, int]:
+    """Sign a short-lived access token; return it with its lifetime in seconds."""
+    now = utcnow()
+    claims = {
+        "sub": str(user_id),
+        "sid": session_id,
+        "aud": JWT_AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM), int(lifetime.total_seconds())
+
+
+def decode_access_token(token: str, *, secret: str) -> AccessClaims:
+    """Verify an access token's signature, audience and expiry."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[JWT_ALGORITHM],
+            audience=JWT_AUDIENCE,
+            options={"require": ["sub", "sid", "exp"]},
+        )
+        return AccessClaims(
+            user_id=int(claims["sub"]),
+            session_id=int(claims["sid"]),
+            expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        raise AuthenticationFailed("Invalid or expired access token") from exc
+
+
+def new_refresh_token() -> str:
+    """Return a new opaque refresh token."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """Return the SHA-256 hex digest under which a refresh token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,140 @@
+"""Application settings read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("change", "changeme", "placeholder", "secret", "example", "<", "xxx")
+MIN_SECRET_LENGTH = 32
+DEV_SECRET = "aegis-development-only-secret-do-not-use-in-production"  # noqa: S105
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the settings cannot be used in the chosen environment."""
+
+
+class Settings(BaseSettings):
+    """Every setting of Aegis; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=_env("AEGIS_ENV")
+    )
+    host: str = Field("127.0.0.1", validation_alias=_env("AEGIS_HOST"))
+    port: int = Field(8000, ge=1, le=65535, validation_alias=_env("AEGIS_PORT"))
+    data_dir: Path = Field(Path("var"), validation_alias=_env("AEGIS_DATA_DIR"))
+    database_url: str = Field("", validation_alias=_env("DATABASE_URL", "AEGIS_DATABASE_URL"))
+    allow_sqlite_in_production: bool = Field(
+        False, validation_alias=_env("AEGIS_ALLOW_SQLITE_IN_PRODUCTION")
+    )
+    db_pool_size: int = Field(10, ge=1, validation_alias=_env("AEGIS_DB_POOL_SIZE"))
+    db_max_overflow: int = Field(20, ge=0, validation_alias=_env("AEGIS_DB_MAX_OVERFLOW"))
+    db_pool_recycle_seconds: int = Field(
+        1800, ge=1, validation_alias=_env("AEGIS_DB_POOL_RECYCLE_SECONDS")
+    )
+
+    secret_key: str = Field("", validation_alias=_env("SECRET_KEY", "AEGIS_SECRET_KEY"))
+    jwt_secret_key: str = Field("", validation_alias=_env("JWT_SECRET_KEY", "AEGIS_JWT_SECRET_KEY"))
+    access_token_minutes: int = Field(
+        15, ge=1, le=1440, validation_alias=_env("AEGIS_ACCESS_TOKEN_MINUTES")
+    )
+    refresh_token_days: int = Field(
+        14, ge=1, le=365, validation_alias=_env("AEGIS_REFRESH_TOKEN_DAYS")
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("CORS_ORIGINS", "AEGIS_CORS_ORIGINS")
+    )
+
+    max_upload_bytes: int = Field(
+        25 * 1024 * 1024, ge=1, validation_alias=_env("AEGIS_MAX_UPLOAD_BYTES")
+    )
+
+    smtp_server: str = Field("", validation_alias=_env("SMTP_SERVER", "AEGIS_SMTP_SERVER"))
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias=_env("SMTP_PORT"))
+    smtp_username: str = Field("", validation_alias=_env("SMTP_USERNAME"))
+    smtp_password: str = Field("", validation_alias=_env("SMTP_PASSWORD"))
+    email_from: str = Field("", validation_alias=_env("EMAIL_FROM", "AEGIS_EMAIL_FROM"))
+
+    redis_url: str = Field("", validation_alias=_env("REDIS_URL", "AEGIS_REDIS_URL"))
+    openai_api_key: str = Field("", validation_alias=_env("OPENAI_API_KEY"))
+    anthropic_api_key: str = Field("", validation_alias=_env("ANTHROPIC_API_KEY"))
+
+    log_level: str = Field("INFO", validation_alias=_env("AEGIS_LOG_LEVEL"))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        """Accept a JSON list (as in the checklist) or a comma-separated string."""
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return []
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _fill_development_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'aegis.db'}"
+        if self.env != "production":
+            self.secret_key = self.secret_key or DEV_SECRET
+            self.jwt_secret_key = self.jwt_secret_key or DEV_SECRET + "-jwt"
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        """Whether Aegis runs with production safeguards."""
+        return self.env == "production"
+
+    def production_problems(self) -> list[str]:
+        """List every reason these settings are unsafe for production, naming the variable."""
+        problems: list[str] = []
+        for variable, value in (
+            ("SECRET_KEY", self.secret_key),
+            ("JWT_SECRET_KEY", self.jwt_secret_key),
+        ):
+            if not value:
+                problems.append(f"{variable} is not set")
+            elif len(value) < MIN_SECRET_LENGTH:
+                problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
+            elif value == DEV_SECRET or any(m in value.lower() for m in PLACEHOLDER_MARKERS):
+                problems.append(f"{variable} looks like a placeholder")
+        if self.secret_key and self.secret_key == self.jwt_secret_key:
+            problems.append("JWT_SECRET_KEY must differ from SECRET_KEY")
+        if self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
+            problems.append(
+                "DATABASE_URL points to SQLite; use MariaDB/MySQL or PostgreSQL "
+                "(or set AEGIS_ALLOW_SQLITE_IN_PRODUCTION=true)"
+            )
+        if "*" in self.cors_origins:
+            problems.append("CORS_ORIGINS must list origins explicitly, not '*'")
+        return problems
+
+    def check(self) -> Settings:
+        """Raise ConfigurationError when production settings are unsafe."""
+        if self.is_production:
+            problems = self.production_problems()
+            if problems:
+                raise ConfigurationError("Refusing to start: " + "; ".join(problems))
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, checked for the environment."""
+    return Settings().check()

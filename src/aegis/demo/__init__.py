@@ -1,0 +1,1 @@
+"""The demo organisation: realistic, deterministic sample data."""

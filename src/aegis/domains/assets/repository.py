@@ -1,0 +1,104 @@
+"""Queries of the assets domain, always scoped to the caller's units."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Select, delete, exists, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import in_units
+from aegis.domains.assets.schemas import AssetQuery
+from aegis.domains.common.listing import like_pattern
+from aegis.models import Asset, asset_dependencies, asset_tags
+
+
+def visible(units: frozenset[int]) -> Select[Asset]:
+    """Assets of these units."""
+    return select(Asset).where(in_units(Asset.unit_id, units))
+
+
+def filtered(units: frozenset[int], query: AssetQuery) -> Select[Asset]:
+    """Assets of these units matching the filters."""
+    stmt = visible(units)
+    if query.q:
+        pattern = like_pattern(query.q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Asset.name).like(pattern, escape="\\"),
+                func.lower(Asset.hostname).like(pattern, escape="\\"),
+                Asset.ip_address == query.q.strip(),
+            )
+        )
+    for name in (
+        "unit_id",
+        "type",
+        "criticality",
+        "environment",
+        "data_classification",
+        "owner_id",
+    ):
+        value = getattr(query, name)
+        if value is not None:
+            stmt = stmt.where(getattr(Asset, name) == value)
+    if query.tag:
+        tagged = exists().where(
+            asset_tags.c.asset_id == Asset.id, asset_tags.c.tag == query.tag.strip().lower()
+        )
+        stmt = stmt.where(tagged)
+    return stmt
+
+
+def get(session: Session, units: frozenset[int], asset_id: int) -> Asset | None:
+    """One asset of these units."""
+    return session.scalar(visible(units).where(Asset.id == asset_id))
+
+
+def visible_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> set[int]:
+    """Which of these asset ids belong to these units."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    stmt = select(Asset.id).where(Asset.id.in_(wanted), in_units(Asset.unit_id, units))
+    return set(session.scalars(stmt))
+
+
+def tags_of(session: Session, asset_ids: list[int]) -> dict[int, list[str]]:
+    """Tags of several assets in one query."""
+    found: dict[int, list[str]] = defaultdict(list)
+    if asset_ids:
+        stmt = select(asset_tags.c.asset_id, asset_tags.c.tag).where(
+            asset_tags.c.asset_id.in_(asset_ids)
+        )
+        for asset_id, tag in session.execute(stmt.order_by(asset_tags.c.tag)):
+            found[asset_id].append(tag)
+    return found
+
+
+def dependencies_of(session: Session, asset_ids: list[int]) -> dict[int, list[int]]:
+    """Ids each of several assets depends on, in one query."""
+    found: dict[int, list[int]] = defaultdict(list)
+    if asset_ids:
+        stmt = select(asset_dependencies.c.asset_id, asset_dependencies.c.depends_on_id).where(
+            asset_dependencies.c.asset_id.in_(asset_ids)
+        )
+        for asset_id, other in session.execute(stmt.order_by(asset_dependencies.c.depends_on_id)):
+            found[asset_id].append(other)
+    return found
+
+
+def replace_tags(session: Session, asset_id: int, tags: Iterable[str]) -> None:
+    """Set an asset's tags."""
+    session.execute(delete(asset_tags).where(asset_tags.c.asset_id == asset_id))
+    rows = [{"asset_id": asset_id, "tag": tag} for tag in sorted(set(tags))]
+    if rows:
+        session.execute(insert(asset_tags), rows)
+
+
+def replace_dependencies(session: Session, asset_id: int, depends_on: Iterable[int]) -> None:
+    """Set the assets an asset depends on."""
+    session.execute(delete(asset_dependencies).where(asset_dependencies.c.asset_id == asset_id))
+    rows = [{"asset_id": asset_id, "depends_on_id": other} for other in sorted(set(depends_on))]
+    if rows:
+        session.execute(insert(asset_dependencies), rows)

@@ -1,0 +1,109 @@
+"""Asset schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from ipaddress import ip_address
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from aegis.domains.common.listing import ListQuery
+from aegis.models.enums import AssetType, Criticality, DataClassification, Environment
+
+Tag = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9_.:-]{0,63}$"
+    ),
+]
+Hostname = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=253,
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
+    ),
+]
+
+
+def _normal_ip(value: str) -> str:
+    return str(ip_address(value.strip()))
+
+
+IPAddress = Annotated[str, AfterValidator(_normal_ip)]
+
+
+class AssetFields(BaseModel):
+    """Fields shared by creation and update."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AssetCreate(AssetFields):
+    """A new asset."""
+
+    unit_id: int
+    name: str = Field(min_length=1, max_length=200)
+    type: AssetType
+    criticality: Criticality = Criticality.MEDIUM
+    owner_id: int | None = None
+    environment: Environment = Environment.PRODUCTION
+    data_classification: DataClassification = DataClassification.INTERNAL
+    hostname: Hostname | None = None
+    ip_address: IPAddress | None = None
+    description: str = Field("", max_length=20000)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    depends_on_ids: list[int] = Field(default_factory=list, max_length=200)
+
+
+class AssetUpdate(AssetFields):
+    """Changes to an asset; omitted fields stay as they are."""
+
+    unit_id: int | None = None
+    name: str | None = Field(None, min_length=1, max_length=200)
+    type: AssetType | None = None
+    criticality: Criticality | None = None
+    owner_id: int | None = None
+    environment: Environment | None = None
+    data_classification: DataClassification | None = None
+    hostname: Hostname | None = None
+    ip_address: IPAddress | None = None
+    description: str | None = Field(None, max_length=20000)
+    tags: list[Tag] | None = Field(None, max_length=50)
+    depends_on_ids: list[int] | None = Field(None, max_length=200)
+
+
+class AssetRead(BaseModel):
+    """An asset as shown to its readers."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    name: str
+    type: AssetType
+    criticality: Criticality
+    owner_id: int | None
+    environment: Environment
+    data_classification: DataClassification
+    hostname: str | None
+    ip_address: str | None
+    description: str
+    tags: list[str]
+    depends_on_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssetQuery(ListQuery):
+    """Filters of the asset list."""
+
+    q: str | None = Field(None, max_length=200)
+    unit_id: int | None = None
+    type: AssetType | None = None
+    criticality: Criticality | None = None
+    environment: Environment | None = None
+    data_classification: DataClassification | None = None
+    owner_id: int | None = None
+    tag: str | None = Field(None, max_length=64)

@@ -1,0 +1,180 @@
+"""Use cases of the asset inventory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import Principal
+from aegis.core.errors import ValidationFailed
+from aegis.domains.assets import repository as repo
+from aegis.domains.assets.errors import AssetNotFound
+from aegis.domains.assets.schemas import AssetCreate, AssetQuery, AssetRead, AssetUpdate
+from aegis.domains.common.changes import record, snapshot
+from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.users import service as users
+from aegis.models import Asset
+
+FIELDS = (
+    "unit_id",
+    "name",
+    "type",
+    "criticality",
+    "owner_id",
+    "environment",
+    "data_classification",
+    "hostname",
+    "ip_address",
+    "description",
+)
+SORTABLE = {
+    "name": Asset.name,
+    "type": Asset.type,
+    "criticality": Asset.criticality,
+    "environment": Asset.environment,
+    "created_at": Asset.created_at,
+    "updated_at": Asset.updated_at,
+    "id": Asset.id,
+}
+
+
+def _read_many(session: Session, assets: list[Asset]) -> list[AssetRead]:
+    ids = [a.id for a in assets]
+    tags, deps = repo.tags_of(session, ids), repo.dependencies_of(session, ids)
+    return [
+        AssetRead.model_validate(
+            {
+                **{f: getattr(a, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
+                "tags": tags.get(a.id, []),
+                "depends_on_ids": deps.get(a.id, []),
+            }
+        )
+        for a in assets
+    ]
+
+
+def _audit_view(session: Session, asset: Asset) -> dict[str, Any]:
+    read = _read_many(session, [asset])[0]
+    return snapshot(asset, FIELDS, tags=read.tags, depends_on_ids=read.depends_on_ids)
+
+
+def list_assets(*, session: Session, principal: Principal, query: AssetQuery) -> Page[AssetRead]:
+    """List the assets of the caller's units."""
+    stmt = apply_sort(repo.filtered(principal.readable, query), query.sort, SORTABLE, (Asset.id,))
+    rows, total = fetch_page(session, stmt, query)
+    return Page(
+        items=_read_many(session, rows), total=total, limit=query.limit, offset=query.offset
+    )
+
+
+def _get(session: Session, principal: Principal, asset_id: int) -> Asset:
+    asset = repo.get(session, principal.readable, asset_id)
+    if asset is None:
+        raise AssetNotFound("Asset not found")
+    return asset
+
+
+def get_asset(*, session: Session, principal: Principal, asset_id: int) -> AssetRead:
+    """Return one asset of the caller's units."""
+    return _read_many(session, [_get(session, principal, asset_id)])[0]
+
+
+def require_visible_assets(
+    *, session: Session, principal: Principal, asset_ids: list[int], field: str
+) -> None:
+    """Raise a field error unless every asset id is visible to the caller."""
+    missing = set(asset_ids) - repo.visible_ids(session, principal.readable, asset_ids)
+    if missing:
+        raise ValidationFailed(f"Unknown asset ids: {sorted(missing)}", field=field)
+
+
+def _check_references(
+    session: Session, principal: Principal, data: AssetCreate | AssetUpdate, asset_id: int | None
+) -> None:
+    if data.owner_id is not None:
+        users.require_visible_user(
+            session=session, principal=principal, user_id=data.owner_id, field="owner_id"
+        )
+    if data.depends_on_ids:
+        if asset_id is not None and asset_id in data.depends_on_ids:
+            raise ValidationFailed("An asset cannot depend on itself", field="depends_on_ids")
+        require_visible_assets(
+            session=session,
+            principal=principal,
+            asset_ids=data.depends_on_ids,
+            field="depends_on_ids",
+        )
+
+
+def create_asset(*, session: Session, principal: Principal, data: AssetCreate) -> AssetRead:
+    """Add an asset to a unit the caller may change."""
+    principal.require_write(data.unit_id)
+    _check_references(session, principal, data, None)
+    asset = Asset(**data.model_dump(exclude={"tags", "depends_on_ids"}))
+    session.add(asset)
+    session.flush()
+    repo.replace_tags(session, asset.id, data.tags)
+    repo.replace_dependencies(session, asset.id, data.depends_on_ids)
+    record(
+        session,
+        principal,
+        "create",
+        "asset",
+        asset.id,
+        asset.unit_id,
+        after=_audit_view(session, asset),
+    )
+    return get_asset(session=session, principal=principal, asset_id=asset.id)
+
+
+def update_asset(
+    *, session: Session, principal: Principal, asset_id: int, data: AssetUpdate
+) -> AssetRead:
+    """Change an asset; moving it needs write access to both units."""
+    asset = _get(session, principal, asset_id)
+    principal.require_write(asset.unit_id)
+    changes = data.model_dump(exclude_unset=True)
+    for required in (
+        "unit_id",
+        "name",
+        "type",
+        "criticality",
+        "environment",
+        "data_classification",
+    ):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed("This field cannot be empty", field=required)
+    if changes.get("unit_id") is not None:
+        principal.require_write(changes["unit_id"])
+    _check_references(session, principal, data, asset.id)
+    before = _audit_view(session, asset)
+    for name, value in changes.items():
+        if name not in ("tags", "depends_on_ids"):
+            setattr(asset, name, "" if name == "description" and value is None else value)
+    if changes.get("tags") is not None:
+        repo.replace_tags(session, asset.id, changes["tags"])
+    if changes.get("depends_on_ids") is not None:
+        repo.replace_dependencies(session, asset.id, changes["depends_on_ids"])
+    session.flush()
+    record(
+        session,
+        principal,
+        "update",
+        "asset",
+        asset.id,
+        asset.unit_id,
+        before,
+        _audit_view(session, asset),
+    )
+    return get_asset(session=session, principal=principal, asset_id=asset.id)
+
+
+def delete_asset(*, session: Session, principal: Principal, asset_id: int) -> None:
+    """Delete an asset with its tags, dependencies and risk links."""
+    asset = _get(session, principal, asset_id)
+    principal.require_write(asset.unit_id)
+    before = _audit_view(session, asset)
+    session.delete(asset)
+    session.flush()
+    record(session, principal, "delete", "asset", asset_id, asset.unit_id, before=before)

@@ -1,0 +1,1 @@
+"""The audit trail, fed only by domain events."""

@@ -1,0 +1,69 @@
+"""Recording change events and reading them back within the reader's scope."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import Principal, in_units
+from aegis.core.context import current_request_id
+from aegis.core.errors import PermissionDenied
+from aegis.core.events import EntityChanged
+from aegis.domains.audit.schemas import AuditEventQuery, AuditEventRead
+from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.models import AuditEvent
+
+SORTABLE = {"occurred_at": AuditEvent.occurred_at, "entity_type": AuditEvent.entity_type}
+
+
+def record_change(session: Session, event: EntityChanged) -> None:
+    """Store one change event in the caller's transaction."""
+    session.add(
+        AuditEvent(
+            actor_id=event.actor_id,
+            actor_email=event.actor_email,
+            unit_id=event.unit_id,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            action=event.action,
+            changes=event.changes,
+            request_id=current_request_id(),
+        )
+    )
+
+
+def _require_auditor(principal: Principal) -> frozenset[int]:
+    """Return the units whose events the principal may read as admin or readonly."""
+    if not principal.auditable:
+        raise PermissionDenied("Reading the audit trail needs the admin or readonly role")
+    return principal.auditable
+
+
+def list_events(
+    *, session: Session, principal: Principal, query: AuditEventQuery
+) -> Page[AuditEventRead]:
+    """List audit events of the units the reader can see, newest first."""
+    units = _require_auditor(principal)
+    stmt = select(AuditEvent).where(in_units(AuditEvent.unit_id, units))
+    if query.entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == query.entity_type)
+    if query.entity_id is not None:
+        stmt = stmt.where(AuditEvent.entity_id == query.entity_id)
+    if query.actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == query.actor_id)
+    if query.action:
+        stmt = stmt.where(AuditEvent.action == query.action)
+    if query.since:
+        stmt = stmt.where(AuditEvent.occurred_at >= query.since)
+    if query.until:
+        stmt = stmt.where(AuditEvent.occurred_at < query.until)
+    stmt = apply_sort(
+        stmt, query.sort, SORTABLE, (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+    rows, total = fetch_page(session, stmt, query)
+    return Page(
+        items=[AuditEventRead.model_validate(r) for r in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )

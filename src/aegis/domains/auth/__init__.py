@@ -1,0 +1,1 @@
+"""Sign-in, token refresh and revocation, and turning a token into a principal."""

@@ -1,0 +1,1 @@
+"""Mechanisms shared by every domain: listing, change records, reference checks."""

@@ -1,0 +1,1 @@
+"""Organisational units: the tree that scopes every object and role."""

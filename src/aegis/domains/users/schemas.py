@@ -1,0 +1,110 @@
+"""User and role assignment schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from aegis.core.authz import Role
+from aegis.domains.common.listing import ListQuery
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def check_password(password: str) -> str:
+    """Enforce the password policy: long enough and not only one repeated character."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(set(password)) < 4:
+        raise ValueError("is too simple")
+    return password
+
+
+class UserCreate(BaseModel):
+    """A new user with a first role on a unit."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(max_length=1024)
+    role: Role
+    unit_id: int
+    include_children: bool = True
+
+    _password = field_validator("password")(check_password)
+
+
+class UserUpdate(BaseModel):
+    """Changes to a user; disabling revokes their sessions at once."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    is_active: bool | None = None
+    password: str | None = Field(None, max_length=1024)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str | None) -> str | None:
+        return None if value is None else check_password(value)
+
+
+class UserRead(BaseModel):
+    """A user as other users see them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    is_active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserQuery(ListQuery):
+    """Filters of the user list."""
+
+    q: str | None = Field(None, max_length=200)
+    is_active: bool | None = None
+    unit_id: int | None = None
+
+
+class RoleAssignmentCreate(BaseModel):
+    """A role to grant a user on a unit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int
+    role: Role
+    unit_id: int
+    include_children: bool = True
+
+
+class RoleAssignmentRead(BaseModel):
+    """A role a user holds on a unit."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: int
+    role: Role
+    unit_id: int
+    include_children: bool
+    created_at: datetime
+
+
+class RoleAssignmentQuery(ListQuery):
+    """Filters of the role assignment list."""
+
+    user_id: int | None = None
+    unit_id: int | None = None
+    role: Role | None = None
+
+
+class MeRead(UserRead):
+    """The signed-in user with their role assignments."""
+
+    roles: list[RoleAssignmentRead]

@@ -1,0 +1,254 @@
+"""Use cases of users and role assignments; administration is limited to the admin's units."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import Principal, Role
+from aegis.core.errors import PermissionDenied, ValidationFailed
+from aegis.core.security import hash_password
+from aegis.domains.auth import service as auth_service
+from aegis.domains.common.changes import record, snapshot
+from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.users import repository as repo
+from aegis.domains.users.errors import AssignmentNotFound, EmailTaken, UserNotFound
+from aegis.domains.users.schemas import (
+    MeRead,
+    RoleAssignmentCreate,
+    RoleAssignmentQuery,
+    RoleAssignmentRead,
+    UserCreate,
+    UserQuery,
+    UserRead,
+    UserUpdate,
+)
+from aegis.models import RoleAssignment, Unit, User
+
+FIELDS = ("email", "name", "is_active")
+ASSIGNMENT_FIELDS = ("user_id", "role", "unit_id", "include_children")
+SORTABLE = {"name": User.name, "email": User.email, "created_at": User.created_at, "id": User.id}
+ASSIGNMENT_SORTABLE = {"id": RoleAssignment.id, "role": RoleAssignment.role}
+
+
+def _page(rows: list[object], total: int, query: UserQuery) -> Page[UserRead]:
+    return Page(
+        items=[UserRead.model_validate(r) for r in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+def list_users(*, session: Session, principal: Principal, query: UserQuery) -> Page[UserRead]:
+    """List users holding a role on a unit the caller can see."""
+    stmt = repo.filtered_users(principal.readable, query)
+    rows, total = fetch_page(session, apply_sort(stmt, query.sort, SORTABLE, (User.id,)), query)
+    return _page(rows, total, query)
+
+
+def get_user(*, session: Session, principal: Principal, user_id: int) -> UserRead:
+    """Return a user holding a role on a unit the caller can see."""
+    user = repo.get_user_in(session, principal.readable, user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    return UserRead.model_validate(user)
+
+
+def me(*, session: Session, principal: Principal) -> MeRead:
+    """Return the signed-in user and their roles."""
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    roles = [RoleAssignmentRead.model_validate(a) for a in repo.assignments_of(session, user.id)]
+    return MeRead.model_validate({**UserRead.model_validate(user).model_dump(), "roles": roles})
+
+
+def _administered_user(session: Session, principal: Principal, user_id: int) -> User:
+    """Return a user every one of whose roles lies in units the caller administers."""
+    principal.require_admin()
+    user = repo.get_user_in(session, principal.readable, user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    if not repo.assignment_units(session, user.id) <= principal.administrable:
+        raise PermissionDenied("This user holds roles outside the units you administer")
+    return user
+
+
+def _require_unit(session: Session, principal: Principal, unit_id: int) -> None:
+    if session.get(Unit, unit_id) is None or not principal.can_read(unit_id):
+        raise ValidationFailed("Unit not found", field="unit_id")
+    principal.require_admin(unit_id)
+
+
+def create_user(*, session: Session, principal: Principal | None, data: UserCreate) -> UserRead:
+    """Create a user with a first role; `principal` None means an operator at the console."""
+    email = data.email.lower()
+    if principal is not None:
+        _require_unit(session, principal, data.unit_id)
+    elif session.get(Unit, data.unit_id) is None:
+        raise ValidationFailed("Unit not found", field="unit_id")
+    if repo.email_exists(session, email):
+        raise EmailTaken(
+            "A user with this e-mail address already exists", details=[{"field": "email"}]
+        )
+    user = User(
+        email=email, name=data.name, password_hash=hash_password(data.password), is_active=True
+    )
+    session.add(user)
+    session.flush()
+    assignment = RoleAssignment(
+        user_id=user.id,
+        role=data.role.value,
+        unit_id=data.unit_id,
+        include_children=data.include_children,
+    )
+    session.add(assignment)
+    session.flush()
+    record(
+        session, principal, "create", "user", user.id, data.unit_id, after=snapshot(user, FIELDS)
+    )
+    record(
+        session,
+        principal,
+        "create",
+        "role_assignment",
+        assignment.id,
+        data.unit_id,
+        after=snapshot(assignment, ASSIGNMENT_FIELDS),
+    )
+    return UserRead.model_validate(user)
+
+
+def update_user(
+    *, session: Session, principal: Principal, user_id: int, data: UserUpdate
+) -> UserRead:
+    """Rename, disable, enable or set the password of a user the caller administers."""
+    user = _administered_user(session, principal, user_id)
+    before = snapshot(user, FIELDS)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("name") is not None:
+        user.name = changes["name"]
+    if changes.get("password") is not None:
+        user.password_hash = hash_password(changes["password"])
+        auth_service.revoke_all_sessions(session=session, user_id=user.id)
+    if changes.get("is_active") is not None:
+        if user.id == principal.user_id and not changes["is_active"]:
+            raise ValidationFailed("You cannot disable yourself", field="is_active")
+        user.is_active = changes["is_active"]
+        if not user.is_active:
+            auth_service.revoke_all_sessions(session=session, user_id=user.id)
+    session.flush()
+    after = snapshot(user, FIELDS)
+    if "password" in changes and changes["password"] is not None:
+        after["password"] = "changed"  # noqa: S105
+    unit = min(repo.assignment_units(session, user.id), default=None)
+    record(session, principal, "update", "user", user.id, unit, before, after)
+    return UserRead.model_validate(user)
+
+
+def deactivate_user(*, session: Session, principal: Principal, user_id: int) -> None:
+    """Disable a user and revoke their sessions; their history stays attributed to them."""
+    update_user(
+        session=session, principal=principal, user_id=user_id, data=UserUpdate(is_active=False)
+    )
+
+
+def set_password(*, session: Session, user_id: int, password: str) -> None:
+    """Set a user's password from the console and revoke their sessions."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    user.password_hash = hash_password(UserUpdate(password=password).password or "")
+    auth_service.revoke_all_sessions(session=session, user_id=user.id)
+    session.flush()
+
+
+def list_assignments(
+    *, session: Session, principal: Principal, query: RoleAssignmentQuery
+) -> Page[RoleAssignmentRead]:
+    """List role assignments on units the caller administers."""
+    principal.require_admin()
+    stmt = repo.filtered_assignments(principal.administrable, query)
+    stmt = apply_sort(stmt, query.sort, ASSIGNMENT_SORTABLE, (RoleAssignment.id,))
+    rows, total = fetch_page(session, stmt, query)
+    return Page(
+        items=[RoleAssignmentRead.model_validate(r) for r in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+def grant_role(
+    *, session: Session, principal: Principal | None, data: RoleAssignmentCreate
+) -> RoleAssignmentRead:
+    """Grant a role on a unit the caller administers."""
+    if principal is not None:
+        _require_unit(session, principal, data.unit_id)
+        if repo.get_user_in(session, principal.readable, data.user_id) is None:
+            raise ValidationFailed("User not found", field="user_id")
+    elif session.get(User, data.user_id) is None:
+        raise ValidationFailed("User not found", field="user_id")
+    if repo.assignment_exists(session, data.user_id, data.unit_id, data.role.value):
+        raise ValidationFailed("The user already holds this role on this unit", field="role")
+    assignment = RoleAssignment(
+        user_id=data.user_id,
+        role=data.role.value,
+        unit_id=data.unit_id,
+        include_children=data.include_children,
+    )
+    session.add(assignment)
+    session.flush()
+    record(
+        session,
+        principal,
+        "create",
+        "role_assignment",
+        assignment.id,
+        data.unit_id,
+        after=snapshot(assignment, ASSIGNMENT_FIELDS),
+    )
+    return RoleAssignmentRead.model_validate(assignment)
+
+
+def revoke_role(*, session: Session, principal: Principal, assignment_id: int) -> None:
+    """Remove a role assignment on a unit the caller administers."""
+    principal.require_admin()
+    assignment = repo.assignment_in(session, principal.administrable, assignment_id)
+    if assignment is None:
+        raise AssignmentNotFound("Role assignment not found")
+    if assignment.user_id == principal.user_id and assignment.role == Role.ADMIN:
+        raise ValidationFailed("You cannot remove your own administrator role", field="role")
+    before = snapshot(assignment, ASSIGNMENT_FIELDS)
+    session.delete(assignment)
+    session.flush()
+    record(
+        session,
+        principal,
+        "delete",
+        "role_assignment",
+        assignment_id,
+        assignment.unit_id,
+        before=before,
+    )
+
+
+def require_visible_user(
+    *, session: Session, principal: Principal, user_id: int, field: str
+) -> None:
+    """Raise a field error unless the user holds a role on a unit the caller can see."""
+    if repo.get_user_in(session, principal.readable, user_id) is None:
+        raise ValidationFailed("User not found", field=field)
+
+
+def names_by_id(*, session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Return display names for a set of user ids in one query."""
+    return repo.names_by_id(session, user_ids)
+
+
+def user_id_by_email(*, session: Session, email: str) -> int:
+    """Return the id of the user with this e-mail address."""
+    user_id = repo.id_by_email(session, email.strip().lower())
+    if user_id is None:
+        raise UserNotFound(f"No user <{email}>")
+    return user_id

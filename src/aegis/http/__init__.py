@@ -1,0 +1,1 @@
+"""What the API and web routers share: dependencies, middleware, error responses."""

@@ -1,0 +1,113 @@
+"""One error body for every failure: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aegis.core.context import current_request_id
+from aegis.core.errors import (
+    AegisError,
+    AuthenticationFailed,
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    ValidationFailed,
+)
+
+log = structlog.get_logger("aegis.http")
+
+STATUS_BY_ERROR: list[tuple[type[AegisError], int]] = [
+    (AuthenticationFailed, 401),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (ValidationFailed, 422),
+]
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "authentication_failed",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """Build the error body shared by every endpoint."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def status_for(exc: AegisError) -> int:
+    """Map a domain error to its HTTP status."""
+    for error_class, status in STATUS_BY_ERROR:
+        if isinstance(exc, error_class):
+            return status
+    return 400
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        where = location[0] if location else "body"
+        field = ".".join(location[1:]) or where
+        message = str(error.get("msg", "Invalid value"))
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown field"
+        details.append({"field": field, "location": where, "message": message})
+    return details
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every error into the shared body."""
+
+    @app.exception_handler(AegisError)
+    async def _aegis_error(_request: Request, exc: AegisError) -> JSONResponse:
+        status = status_for(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _field_errors(exc)
+        fields = ", ".join(d["field"] for d in details)
+        return JSONResponse(
+            error_body("validation_failed", f"Invalid input: {fields}", details), status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error_type=type(exc).__name__)
+        return JSONResponse(
+            error_body(
+                "internal_error",
+                "An unexpected error occurred",
+                {"request_id": current_request_id()},
+            ),
+            status_code=500,
+        )

@@ -1,0 +1,52 @@
+"""Application factory: the JSON API under /api/v1, health probes, docs."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
+
+from aegis.api.v1 import api_router
+from aegis.api.v1.health import router as health_router
+from aegis.core.db import build_engine, make_session_factory
+from aegis.core.settings import Settings, get_settings
+from aegis.core.storage import LocalBlobStore
+from aegis.http.errors import install_error_handlers
+from aegis.http.middleware import RequestContextMiddleware
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application; the engine is created from the settings unless given."""
+    settings = settings or get_settings()
+    settings.check()
+    engine = engine or build_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_recycle=settings.db_pool_recycle_seconds,
+    )
+    app = FastAPI(
+        title="Aegis",
+        summary="Cybersecurity risk management, compliance and audit",
+        version="1.0",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.blob_store = LocalBlobStore(settings.data_dir / "blobs")
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    return app

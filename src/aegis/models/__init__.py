@@ -1,0 +1,48 @@
+"""ORM tables, one module per aggregate; importing this package registers them all."""
+
+from aegis.models.assessment import Assessment, AssessmentResult
+from aegis.models.asset import Asset, asset_dependencies, asset_tags
+from aegis.models.audit import AuditEvent
+from aegis.models.control import Control, control_requirements
+from aegis.models.evidence import (
+    Evidence,
+    EvidenceVersion,
+    evidence_controls,
+    evidence_requirements,
+)
+from aegis.models.framework import Framework, Requirement, RequirementMapping
+from aegis.models.risk import Risk, RiskScoreChange, risk_assets, risk_controls
+from aegis.models.setting import StoredSetting
+from aegis.models.task import Task, TaskComment
+from aegis.models.unit import Unit
+from aegis.models.user import AuthSession, RefreshToken, RoleAssignment, User
+
+__all__ = [
+    "Assessment",
+    "AssessmentResult",
+    "Asset",
+    "AuditEvent",
+    "AuthSession",
+    "Control",
+    "Evidence",
+    "EvidenceVersion",
+    "Framework",
+    "RefreshToken",
+    "Requirement",
+    "RequirementMapping",
+    "Risk",
+    "RiskScoreChange",
+    "RoleAssignment",
+    "StoredSetting",
+    "Task",
+    "TaskComment",
+    "Unit",
+    "User",
+    "asset_dependencies",
+    "asset_tags",
+    "control_requirements",
+    "evidence_controls",
+    "evidence_requirements",
+    "risk_assets",
+    "risk_controls",
+]
