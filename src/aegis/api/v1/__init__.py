@@ -1,9 +1,11 @@
-"""Version 1 of the JSON API: every router, mounted under /api/v1."""
+"""Version 1 of the JSON API: every module of this package with a `router`, under /api/v1."""
+
+import importlib
+import pkgutil
 
 from fastapi import APIRouter
 
-from aegis.api.v1 import assets, audit, auth, units, users
-
 api_router = APIRouter(prefix="/api/v1")
-for module in (auth, units, users, assets, audit):
-    api_router.include_router(module.router)
+for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _module.name != "health":
+        api_router.include_router(importlib.import_module(f"{__name__}.{_module.name}").router)

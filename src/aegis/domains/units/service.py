@@ -55,10 +55,10 @@ def _flush_unique(session: Session) -> None:
 
 def create_unit(*, session: Session, principal: Principal, data: UnitCreate) -> UnitRead:
     """Create a unit under a parent the caller administers."""
+    principal.require_admin(data.parent_id)
     parent = repo.get_visible(session, principal, data.parent_id)
     if parent is None:
         raise ValidationFailed("Parent unit not found", field="parent_id")
-    principal.require_admin(parent.id)
     unit = Unit(name=data.name, description=data.description, parent_id=parent.id)
     session.add(unit)
     _flush_unique(session)

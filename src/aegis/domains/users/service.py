@@ -75,9 +75,9 @@ def _administered_user(session: Session, principal: Principal, user_id: int) -> 
 
 
 def _require_unit(session: Session, principal: Principal, unit_id: int) -> None:
-    if session.get(Unit, unit_id) is None or not principal.can_read(unit_id):
-        raise ValidationFailed("Unit not found", field="unit_id")
     principal.require_admin(unit_id)
+    if session.get(Unit, unit_id) is None:
+        raise ValidationFailed("Unit not found", field="unit_id")
 
 
 def create_user(*, session: Session, principal: Principal | None, data: UserCreate) -> UserRead:
