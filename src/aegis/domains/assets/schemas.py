@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from ipaddress import ip_address
 from typing import Annotated
@@ -11,12 +12,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from aegis.domains.common.listing import ListQuery
 from aegis.models.enums import AssetType, Criticality, DataClassification, Environment
 
-Tag = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9_.:-]{0,63}$"
-    ),
-]
+_TAG = re.compile(r"[a-z0-9][a-z0-9_.:-]{0,63}")
+
+
+def _normal_tag(value: str) -> str:
+    tag = value.strip().lower()
+    if not _TAG.fullmatch(tag):
+        raise ValueError("a tag is 1-64 letters, digits, '_', '.', ':' or '-'")
+    return tag
+
+
+Tag = Annotated[str, AfterValidator(_normal_tag)]
 Hostname = Annotated[
     str,
     StringConstraints(
