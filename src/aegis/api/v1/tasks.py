@@ -1,0 +1,75 @@
+"""Remediation and review tasks and their comments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from aegis.domains.common.listing import Page
+from aegis.domains.tasks import service
+from aegis.domains.tasks.schemas import (
+    CommentCreate,
+    CommentQuery,
+    CommentRead,
+    TaskCreate,
+    TaskQuery,
+    TaskRead,
+    TaskUpdate,
+)
+from aegis.http.deps import CurrentPrincipal, SessionDep
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+
+@router.get("", response_model=Page[TaskRead])
+def list_tasks(
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[TaskQuery, Query()]
+) -> Page[TaskRead]:
+    """Tasks of the caller's units, filtered, sorted and paginated."""
+    return service.list_tasks(session=session, principal=principal, query=query)
+
+
+@router.post("", response_model=TaskRead, status_code=status.HTTP_201_CREATED)
+def create_task(body: TaskCreate, session: SessionDep, principal: CurrentPrincipal) -> TaskRead:
+    """Add a task linked to a risk, an asset or a control."""
+    return service.create_task(session=session, principal=principal, data=body)
+
+
+@router.get("/{task_id}", response_model=TaskRead)
+def get_task(task_id: int, session: SessionDep, principal: CurrentPrincipal) -> TaskRead:
+    """One task."""
+    return service.get_task(session=session, principal=principal, task_id=task_id)
+
+
+@router.patch("/{task_id}", response_model=TaskRead)
+def update_task(
+    task_id: int, body: TaskUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> TaskRead:
+    """Change a task, including its status."""
+    return service.update_task(session=session, principal=principal, task_id=task_id, data=body)
+
+
+@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_task(task_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Delete a task and its comments."""
+    service.delete_task(session=session, principal=principal, task_id=task_id)
+
+
+@router.get("/{task_id}/comments", response_model=Page[CommentRead])
+def list_comments(
+    task_id: int,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    query: Annotated[CommentQuery, Query()],
+) -> Page[CommentRead]:
+    """Comments of a task, oldest first."""
+    return service.list_comments(session=session, principal=principal, task_id=task_id, query=query)
+
+
+@router.post("/{task_id}/comments", response_model=CommentRead, status_code=status.HTTP_201_CREATED)
+def add_comment(
+    task_id: int, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
+) -> CommentRead:
+    """Comment on a task."""
+    return service.add_comment(session=session, principal=principal, task_id=task_id, data=body)

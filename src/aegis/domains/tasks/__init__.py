@@ -1,0 +1,1 @@
+"""Remediation and review tasks linked to risks, assets and controls, with comments."""
