@@ -1,0 +1,192 @@
+"""Queries of the risks domain, always scoped to the caller's units."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import in_units
+from aegis.domains.common.listing import like_pattern
+from aegis.domains.risks.schemas import RiskMatrix, RiskQuery
+from aegis.models import Control, Risk, RiskScoreChange, StoredSetting, risk_assets, risk_controls
+
+EXACT_FILTERS = (
+    "unit_id",
+    "category",
+    "status",
+    "owner_id",
+    "treatment",
+    "inherent_level",
+    "residual_level",
+)
+SCORE_FILTERS = (
+    ("min_inherent_score", Risk.inherent_score, "min"),
+    ("max_inherent_score", Risk.inherent_score, "max"),
+    ("min_residual_score", Risk.residual_score, "min"),
+    ("max_residual_score", Risk.residual_score, "max"),
+)
+
+
+def visible(units: frozenset[int]) -> Select[Any]:
+    """Risks of these units."""
+    return select(Risk).where(in_units(Risk.unit_id, units))
+
+
+def filtered(units: frozenset[int], query: RiskQuery) -> Select[Any]:
+    """Risks of these units matching the filters."""
+    stmt = visible(units)
+    if query.q:
+        pattern = like_pattern(query.q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Risk.title).like(pattern, escape="\\"),
+                func.lower(Risk.description).like(pattern, escape="\\"),
+            )
+        )
+    for name in EXACT_FILTERS:
+        value = getattr(query, name)
+        if value is not None:
+            stmt = stmt.where(getattr(Risk, name) == value)
+    for name, column, bound in SCORE_FILTERS:
+        value = getattr(query, name)
+        if value is not None:
+            stmt = stmt.where(column >= value if bound == "min" else column <= value)
+    if query.asset_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                risk_assets.c.risk_id == Risk.id, risk_assets.c.asset_id == query.asset_id
+            )
+        )
+    if query.control_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                risk_controls.c.risk_id == Risk.id, risk_controls.c.control_id == query.control_id
+            )
+        )
+    if query.review_due_before is not None:
+        stmt = stmt.where(Risk.next_review_date < query.review_due_before)
+    return stmt
+
+
+def get(session: Session, units: frozenset[int], risk_id: int) -> Risk | None:
+    """One risk of these units."""
+    return session.scalar(visible(units).where(Risk.id == risk_id))
+
+
+def visible_control_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> set[int]:
+    """Which of these control ids belong to these units."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    stmt = select(Control.id).where(Control.id.in_(wanted), in_units(Control.unit_id, units))
+    return set(session.scalars(stmt))
+
+
+def _links(session: Session, column: Any, risk_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    if risk_ids:
+        table = column.table
+        stmt = select(table.c.risk_id, column).where(table.c.risk_id.in_(risk_ids))
+        for risk_id, other in session.execute(stmt.order_by(column)):
+            found[risk_id].append(other)
+    return found
+
+
+def assets_of(session: Session, risk_ids: list[int]) -> dict[int, list[int]]:
+    """Asset ids linked to each of several risks, in one query."""
+    return _links(session, risk_assets.c.asset_id, risk_ids)
+
+
+def controls_of(session: Session, risk_ids: list[int]) -> dict[int, list[int]]:
+    """Control ids linked to each of several risks, in one query."""
+    return _links(session, risk_controls.c.control_id, risk_ids)
+
+
+def _replace(session: Session, column: Any, risk_id: int, ids: Iterable[int]) -> None:
+    table = column.table
+    session.execute(delete(table).where(table.c.risk_id == risk_id))
+    rows = [{"risk_id": risk_id, column.key: other} for other in sorted(set(ids))]
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def replace_assets(session: Session, risk_id: int, asset_ids: Iterable[int]) -> None:
+    """Set the assets a risk concerns."""
+    _replace(session, risk_assets.c.asset_id, risk_id, asset_ids)
+
+
+def replace_controls(session: Session, risk_id: int, control_ids: Iterable[int]) -> None:
+    """Set the controls that treat a risk."""
+    _replace(session, risk_controls.c.control_id, risk_id, control_ids)
+
+
+def history(risk_id: int) -> Select[Any]:
+    """The score history of one risk (the caller has checked the risk is visible)."""
+    return select(RiskScoreChange).where(RiskScoreChange.risk_id == risk_id)
+
+
+def stored_matrix(
+    session: Session, key: str, *, lock: bool = False, shared: bool = False
+) -> StoredSetting | None:
+    """The stored matrix setting, optionally locked against a concurrent change."""
+    stmt = select(StoredSetting).where(StoredSetting.key == key)
+    if lock or shared:
+        stmt = stmt.with_for_update(read=not lock)
+    return session.scalar(stmt)
+
+
+def save_matrix(
+    session: Session, key: str, setting: StoredSetting | None, value: dict[str, Any]
+) -> None:
+    """Store the matrix value, creating the setting on first change."""
+    if setting is None:
+        session.add(StoredSetting(key=key, value=value))
+    else:
+        setting.value = value
+    session.flush()
+
+
+def count_beyond(session: Session, likelihood_levels: int, impact_levels: int) -> dict[str, int]:
+    """How many risks, in any unit, rate likelihood or impact beyond these sizes."""
+    likelihood = or_(
+        Risk.inherent_likelihood > likelihood_levels, Risk.residual_likelihood > likelihood_levels
+    )
+    impact = or_(Risk.inherent_impact > impact_levels, Risk.residual_impact > impact_levels)
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((likelihood, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((impact, 1), else_=0)), 0),
+        ).select_from(Risk)
+    ).one()
+    return {"likelihood": int(row[0]), "impact": int(row[1])}
+
+
+def _level_case(score: Any, matrix: RiskMatrix) -> Any:
+    whens = [(score.between(b.min_score, b.max_score), b.name) for b in matrix.bands]
+    return case(*whens, else_=None)
+
+
+def recompute_all(session: Session, matrix: RiskMatrix) -> int:
+    """Recompute every risk's scores and levels in one statement; return the rows touched."""
+    inherent = Risk.inherent_likelihood * Risk.inherent_impact
+    residual = Risk.residual_likelihood * Risk.residual_impact
+    stmt = (
+        update(Risk)
+        .values(
+            inherent_score=inherent,
+            inherent_level=_level_case(inherent, matrix),
+            residual_score=residual,
+            residual_level=_level_case(residual, matrix),
+            updated_at=Risk.updated_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(stmt)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Risk):
+            session.expire(obj)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

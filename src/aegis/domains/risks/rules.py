@@ -1,0 +1,97 @@
+"""Rules a risk must satisfy: its status workflow, acceptance and ratings on the matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from aegis.core.errors import ValidationFailed
+from aegis.domains.risks.errors import InvalidTransition
+from aegis.domains.risks.schemas import RiskMatrix
+from aegis.models.enums import RiskStatus, Treatment
+
+S = RiskStatus
+TRANSITIONS: dict[RiskStatus, frozenset[RiskStatus]] = {
+    S.IDENTIFIED: frozenset({S.ASSESSED, S.CLOSED}),
+    S.ASSESSED: frozenset({S.TREATMENT_PLANNED, S.ACCEPTED, S.CLOSED}),
+    S.TREATMENT_PLANNED: frozenset({S.IN_TREATMENT, S.ACCEPTED, S.CLOSED}),
+    S.IN_TREATMENT: frozenset({S.MONITORING, S.ACCEPTED, S.CLOSED}),
+    S.MONITORING: frozenset({S.ASSESSED, S.CLOSED}),
+    S.ACCEPTED: frozenset({S.ASSESSED, S.CLOSED}),
+    S.CLOSED: frozenset({S.IDENTIFIED}),
+}
+ACCEPTANCE_FIELDS = (
+    "treatment",
+    "acceptance_approver_id",
+    "acceptance_justification",
+    "acceptance_expires_on",
+)
+RATING_PAIRS = (
+    ("inherent_likelihood", "inherent_impact"),
+    ("residual_likelihood", "residual_impact"),
+)
+
+
+class Problems:
+    """Field errors collected before anything is written, raised together."""
+
+    def __init__(self) -> None:
+        self.details: list[dict[str, str]] = []
+
+    def add(self, field: str, message: str) -> None:
+        """Note one invalid field."""
+        self.details.append({"field": field, "message": message})
+
+    def raise_if_any(self) -> None:
+        """Raise one validation error naming every invalid field."""
+        if self.details:
+            fields = ", ".join(d["field"] for d in self.details)
+            raise ValidationFailed(f"Invalid input: {fields}", details=self.details)
+
+
+def check_transition(current: RiskStatus, new: RiskStatus) -> None:
+    """Raise unless the workflow allows moving from `current` to `new`."""
+    if new != current and new not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current]))
+        raise InvalidTransition(
+            f"A risk cannot go from '{current}' to '{new}'; from '{current}' it can go to: "
+            f"{allowed}",
+            details=[{"field": "status", "from": current.value, "to": new.value}],
+        )
+
+
+def check_ratings(values: Mapping[str, Any], matrix: RiskMatrix, problems: Problems) -> None:
+    """Likelihood and impact within the matrix; residual ratings both given or both empty."""
+    sizes = {"likelihood": matrix.likelihood_levels, "impact": matrix.impact_levels}
+    for pair in RATING_PAIRS:
+        for field in pair:
+            value, size = values.get(field), sizes[field.split("_")[1]]
+            if value is not None and not 1 <= value <= size:
+                problems.add(field, f"Must be between 1 and {size} on the current matrix")
+    for field in RATING_PAIRS[0]:
+        if values.get(field) is None:
+            problems.add(field, "This field is required")
+    likelihood, impact = RATING_PAIRS[1]
+    if (values.get(likelihood) is None) != (values.get(impact) is None):
+        missing = likelihood if values.get(likelihood) is None else impact
+        problems.add(missing, "Residual likelihood and impact are given together or not at all")
+
+
+def check_acceptance(
+    values: Mapping[str, Any], *, check_expiry: bool, today: date, problems: Problems
+) -> None:
+    """An accepted risk needs treatment 'accept', an approver, a justification, an expiry."""
+    if values.get("status") != S.ACCEPTED:
+        return
+    if values.get("treatment") != Treatment.ACCEPT:
+        problems.add("treatment", "An accepted risk must have the treatment 'accept'")
+    if values.get("acceptance_approver_id") is None:
+        problems.add("acceptance_approver_id", "An accepted risk needs the approver")
+    if not (values.get("acceptance_justification") or "").strip():
+        problems.add("acceptance_justification", "An accepted risk needs a justification")
+    expires = values.get("acceptance_expires_on")
+    if expires is None:
+        problems.add("acceptance_expires_on", "An accepted risk needs an expiry date")
+    elif check_expiry and expires <= today:
+        problems.add("acceptance_expires_on", "The acceptance must expire in the future")

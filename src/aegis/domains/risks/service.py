@@ -1,0 +1,350 @@
+"""Use cases of the risk register and its matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import Principal
+from aegis.core.db import utcnow
+from aegis.core.errors import ValidationFailed
+from aegis.domains.assets import service as assets
+from aegis.domains.common.changes import record, snapshot
+from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.risks import repository as repo
+from aegis.domains.risks.errors import MatrixInUse, RiskNotFound
+from aegis.domains.risks.matrix import DEFAULT_MATRIX, SETTING_KEY, check_matrix, level_for
+from aegis.domains.risks.rules import (
+    ACCEPTANCE_FIELDS,
+    Problems,
+    check_acceptance,
+    check_ratings,
+    check_transition,
+)
+from aegis.domains.risks.schemas import (
+    RiskCreate,
+    RiskHistoryQuery,
+    RiskMatrix,
+    RiskQuery,
+    RiskRead,
+    RiskScoreChangeRead,
+    RiskUpdate,
+)
+from aegis.domains.units import service as units
+from aegis.domains.users import service as users
+from aegis.models import Risk, RiskScoreChange
+from aegis.models.enums import RiskStatus
+
+FIELDS = (
+    "unit_id",
+    "title",
+    "description",
+    "category",
+    "owner_id",
+    "status",
+    "inherent_likelihood",
+    "inherent_impact",
+    "residual_likelihood",
+    "residual_impact",
+    "treatment",
+    "treatment_plan",
+    "treatment_due_date",
+    "acceptance_approver_id",
+    "acceptance_justification",
+    "acceptance_expires_on",
+    "next_review_date",
+)
+SCORES = ("inherent_score", "inherent_level", "residual_score", "residual_level")
+RATINGS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+REQUIRED = ("unit_id", "title", "category", "status", "inherent_likelihood", "inherent_impact")
+TEXTS = ("description", "treatment_plan", "acceptance_justification")
+USER_REFERENCES = ("owner_id", "acceptance_approver_id")
+SORTABLE = {
+    "title": Risk.title,
+    "status": Risk.status,
+    "category": Risk.category,
+    "inherent_score": Risk.inherent_score,
+    "residual_score": Risk.residual_score,
+    "created_at": Risk.created_at,
+    "updated_at": Risk.updated_at,
+    "next_review_date": Risk.next_review_date,
+    "id": Risk.id,
+}
+NULLABLE_SORTS = {"residual_score": Risk.residual_score, "next_review_date": Risk.next_review_date}
+HISTORY_SORTABLE = {"changed_at": RiskScoreChange.changed_at}
+MATRIX_ENTITY_ID = 0  # the matrix is a single object; audit events still need an id
+
+
+def _read_many(session: Session, risks: list[Risk]) -> list[RiskRead]:
+    ids = [r.id for r in risks]
+    linked_assets, linked_controls = repo.assets_of(session, ids), repo.controls_of(session, ids)
+    return [
+        RiskRead.model_validate(
+            {
+                **{f: getattr(r, f) for f in (*FIELDS, *SCORES, "id", "created_at", "updated_at")},
+                "asset_ids": linked_assets.get(r.id, []),
+                "control_ids": linked_controls.get(r.id, []),
+            }
+        )
+        for r in risks
+    ]
+
+
+def _audit_view(session: Session, risk: Risk) -> dict[str, Any]:
+    read = _read_many(session, [risk])[0]
+    return snapshot(
+        risk, (*FIELDS, *SCORES), asset_ids=read.asset_ids, control_ids=read.control_ids
+    )
+
+
+def _sorted(stmt: Select[Any], sort: str | None) -> Select[Any]:
+    nullable = NULLABLE_SORTS.get((sort or "").removeprefix("-"))
+    if nullable is not None:
+        stmt = stmt.order_by(nullable.is_(None))  # empty values last on every engine
+    return apply_sort(stmt, sort, SORTABLE, (Risk.id,))
+
+
+def list_risks(*, session: Session, principal: Principal, query: RiskQuery) -> Page[RiskRead]:
+    """List the risks of the caller's units."""
+    stmt = _sorted(repo.filtered(principal.readable, query), query.sort)
+    rows, total = fetch_page(session, stmt, query)
+    return Page(
+        items=_read_many(session, rows), total=total, limit=query.limit, offset=query.offset
+    )
+
+
+def _get(session: Session, principal: Principal, risk_id: int) -> Risk:
+    risk = repo.get(session, principal.readable, risk_id)
+    if risk is None:
+        raise RiskNotFound("Risk not found")
+    return risk
+
+
+def get_risk(*, session: Session, principal: Principal, risk_id: int) -> RiskRead:
+    """Return one risk of the caller's units."""
+    return _read_many(session, [_get(session, principal, risk_id)])[0]
+
+
+def get_risk_history(
+    *, session: Session, principal: Principal, risk_id: int, query: RiskHistoryQuery
+) -> Page[RiskScoreChangeRead]:
+    """The score history of one risk, oldest first."""
+    risk = _get(session, principal, risk_id)
+    stmt = apply_sort(repo.history(risk.id), query.sort, HISTORY_SORTABLE, (RiskScoreChange.id,))
+    rows, total = fetch_page(session, stmt, query)
+    return Page(
+        items=[RiskScoreChangeRead.model_validate(r) for r in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+def _matrix(session: Session, *, shared: bool = False) -> RiskMatrix:
+    setting = repo.stored_matrix(session, SETTING_KEY, shared=shared)
+    return DEFAULT_MATRIX if setting is None else RiskMatrix.model_validate(setting.value)
+
+
+def _scores(values: Mapping[str, Any], matrix: RiskMatrix) -> dict[str, Any]:
+    scores: dict[str, Any] = {}
+    for kind in ("inherent", "residual"):
+        likelihood, impact = values[f"{kind}_likelihood"], values[f"{kind}_impact"]
+        score = None if likelihood is None or impact is None else likelihood * impact
+        scores[f"{kind}_score"] = score
+        scores[f"{kind}_level"] = None if score is None else level_for(matrix, score)
+    return scores
+
+
+def _check_references(
+    session: Session, principal: Principal, values: Mapping[str, Any], problems: Problems
+) -> None:
+    checks: list[Callable[[], None]] = [
+        partial(
+            users.require_visible_user,
+            session=session,
+            principal=principal,
+            user_id=values[name],
+            field=name,
+        )
+        for name in USER_REFERENCES
+        if values.get(name) is not None
+    ]
+    if values.get("asset_ids"):
+        checks.append(
+            partial(
+                assets.require_visible_assets,
+                session=session,
+                principal=principal,
+                asset_ids=values["asset_ids"],
+                field="asset_ids",
+            )
+        )
+    for check in checks:
+        try:
+            check()
+        except ValidationFailed as exc:
+            problems.details.extend(exc.details)
+    if values.get("control_ids"):
+        missing = set(values["control_ids"]) - repo.visible_control_ids(
+            session, principal.readable, values["control_ids"]
+        )
+        if missing:
+            problems.add("control_ids", f"Unknown control ids: {sorted(missing)}")
+
+
+def _validate(
+    session: Session,
+    principal: Principal,
+    final: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    matrix: RiskMatrix,
+    *,
+    status_changed: bool,
+) -> None:
+    problems = Problems()
+    check_ratings(final, matrix, problems)
+    if status_changed or any(name in changes for name in ACCEPTANCE_FIELDS):
+        check_acceptance(
+            final,
+            check_expiry=status_changed or "acceptance_expires_on" in changes,
+            today=utcnow().date(),
+            problems=problems,
+        )
+    _check_references(session, principal, changes, problems)
+    problems.raise_if_any()
+
+
+def _record_scores(session: Session, principal: Principal, risk: Risk) -> None:
+    session.add(
+        RiskScoreChange(
+            risk_id=risk.id,
+            changed_at=utcnow(),
+            changed_by_id=principal.user_id,
+            **{
+                name: getattr(risk, name) for name in (*RATINGS, "inherent_score", "residual_score")
+            },
+        )
+    )
+
+
+def create_risk(*, session: Session, principal: Principal, data: RiskCreate) -> RiskRead:
+    """Add a risk to a unit the caller may change, with its first score history row."""
+    principal.require_write(data.unit_id)
+    matrix = _matrix(session, shared=True)
+    values = data.model_dump()
+    _validate(session, principal, values, values, matrix, status_changed=True)
+    risk = Risk(**{name: values[name] for name in FIELDS}, **_scores(values, matrix))
+    session.add(risk)
+    session.flush()
+    repo.replace_assets(session, risk.id, data.asset_ids)
+    repo.replace_controls(session, risk.id, data.control_ids)
+    _record_scores(session, principal, risk)
+    session.flush()
+    after = _audit_view(session, risk)
+    record(session, principal, "create", "risk", risk.id, risk.unit_id, after=after)
+    return get_risk(session=session, principal=principal, risk_id=risk.id)
+
+
+def _changes(data: RiskUpdate) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True)
+    problems = Problems()
+    for name in REQUIRED:
+        if name in changes and changes[name] is None:
+            problems.add(name, "This field cannot be empty")
+    problems.raise_if_any()
+    return {
+        name: "" if name in TEXTS and value is None else value for name, value in changes.items()
+    }
+
+
+def update_risk(
+    *, session: Session, principal: Principal, risk_id: int, data: RiskUpdate
+) -> RiskRead:
+    """Change a risk; moving it needs write access to both units."""
+    risk = _get(session, principal, risk_id)
+    principal.require_write(risk.unit_id)
+    changes = _changes(data)
+    if changes.get("unit_id", risk.unit_id) != risk.unit_id:
+        principal.require_write(changes["unit_id"])
+    current = RiskStatus(risk.status)
+    new_status = changes.get("status", current)
+    check_transition(current, new_status)
+    matrix = _matrix(session, shared=True)
+    final = {**{name: getattr(risk, name) for name in FIELDS}, **changes}
+    _validate(session, principal, final, changes, matrix, status_changed=new_status != current)
+    before = _audit_view(session, risk)
+    ratings_changed = any(final[name] != getattr(risk, name) for name in RATINGS)
+    for name in FIELDS:
+        if name in changes:
+            setattr(risk, name, changes[name])
+    for name, value in _scores(final, matrix).items():
+        setattr(risk, name, value)
+    if changes.get("asset_ids") is not None:
+        repo.replace_assets(session, risk.id, changes["asset_ids"])
+    if changes.get("control_ids") is not None:
+        repo.replace_controls(session, risk.id, changes["control_ids"])
+    session.flush()
+    if ratings_changed:
+        _record_scores(session, principal, risk)
+        session.flush()
+    after = _audit_view(session, risk)
+    record(session, principal, "update", "risk", risk.id, risk.unit_id, before, after)
+    return get_risk(session=session, principal=principal, risk_id=risk.id)
+
+
+def delete_risk(*, session: Session, principal: Principal, risk_id: int) -> None:
+    """Delete a risk with its links and score history."""
+    risk = _get(session, principal, risk_id)
+    principal.require_write(risk.unit_id)
+    before = _audit_view(session, risk)
+    unit_id = risk.unit_id
+    session.delete(risk)
+    session.flush()
+    record(session, principal, "delete", "risk", risk_id, unit_id, before=before)
+
+
+def get_risk_matrix(*, session: Session) -> RiskMatrix:
+    """The matrix in force (the default 5×5 until an administrator changes it)."""
+    return _matrix(session)
+
+
+def update_risk_matrix(*, session: Session, principal: Principal, data: RiskMatrix) -> RiskMatrix:
+    """Replace the matrix (root administrators only) and recompute every risk's levels."""
+    root = units.resolve_unit_ref(session=session, ref=None)
+    principal.require_admin(root.id)
+    matrix = check_matrix(data)
+    setting = repo.stored_matrix(session, SETTING_KEY, lock=True)
+    before = DEFAULT_MATRIX if setting is None else RiskMatrix.model_validate(setting.value)
+    beyond = repo.count_beyond(session, matrix.likelihood_levels, matrix.impact_levels)
+    details = [
+        {
+            "field": f"{axis}_levels",
+            "risks": count,
+            "message": f"{count} risk(s) rate {axis} higher",
+        }
+        for axis, count in beyond.items()
+        if count
+    ]
+    if details:
+        raise MatrixInUse(
+            "Stored risks use ratings the new matrix would not have; re-rate them first",
+            details=details,
+        )
+    value = matrix.model_dump(mode="json")
+    repo.save_matrix(session, SETTING_KEY, setting, value)
+    repo.recompute_all(session, matrix)
+    record(
+        session,
+        principal,
+        "update",
+        "risk_matrix",
+        MATRIX_ENTITY_ID,
+        root.id,
+        before.model_dump(mode="json"),
+        value,
+    )
+    return matrix

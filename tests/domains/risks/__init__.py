@@ -1,0 +1,1 @@
+"""Service tests of the risk register and its matrix."""
