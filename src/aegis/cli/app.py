@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from aegis.cli import db, units, users
+from aegis.cli import db, frameworks, run, units, users
 
 app = typer.Typer(help="Aegis: cybersecurity risk management.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(users.roles_app, name="roles")
 app.add_typer(units.app, name="units")
+app.add_typer(frameworks.app, name="frameworks")
+app.command("run")(run.run)
 
 
 def main() -> None:

@@ -8,7 +8,10 @@ import uvicorn
 from aegis.cli.context import engine, settings, unit_of_work
 from aegis.core import migrations
 from aegis.core.logging import configure_logging
+from aegis.core.storage import LocalBlobStore
 from aegis.demo import DEMO_PASSWORD, DemoSummary, has_data, seed_demo
+from aegis.domains.frameworks import service as frameworks
+from aegis.domains.units import service as units
 
 
 def _print_welcome(url: str, summary: DemoSummary | None) -> None:
@@ -28,19 +31,7 @@ def run(
     """Start Aegis: upgrade the schema, load shipped frameworks, seed demo data, serve."""
     config = settings()
     configure_logging(config.log_level, json=config.is_production)
-    migrations.upgrade(engine())
-    summary = None
-    with unit_of_work() as session:
-        if not has_data(session):
-            if demo and not config.is_production:
-                summary = seed_demo(session)
-            elif demo:
-                typer.echo("Production: no demo data; create the first admin with `aegis users create`")
-        else:
-            summary = None
-    if summary is None and demo and not config.is_production:
-        with unit_of_work() as session:
-            summary = DemoSummary.existing(session)
+    summary = prepare(seed=demo and not config.is_production)
     url = f"http://{config.host}:{config.port}"
     _print_welcome(url, summary)
     uvicorn.run(
@@ -53,3 +44,17 @@ def run(
         log_level=config.log_level.lower(),
         access_log=False,
     )
+
+
+def prepare(*, seed: bool) -> DemoSummary | None:
+    """Migrate, seed the demo into an empty database (when asked), load shipped frameworks."""
+    config = settings()
+    migrations.upgrade(engine())
+    with unit_of_work() as session:
+        if seed and not has_data(session):
+            typer.echo("New database: creating the demo organisation (takes a few seconds)...")
+            return seed_demo(session, store=LocalBlobStore(config.data_dir / "blobs"))
+        root = units.root_unit_id(session=session)
+        if root is not None:
+            frameworks.load_shipped_frameworks(session=session, unit_id=root)
+        return DemoSummary.existing(session) if seed else None

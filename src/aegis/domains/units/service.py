@@ -159,3 +159,9 @@ def tree(*, session: Session) -> list[tuple[int, int, str]]:
         ordered.append((depth, uid, name))
         stack.extend((depth + 1, c, n) for c, n in reversed(children.get(uid, [])))
     return ordered
+
+
+def root_unit_id(*, session: Session) -> int | None:
+    """The id of the top of the tree, if there is one."""
+    root = repo.root(session)
+    return root.id if root else None

@@ -1,0 +1,191 @@
+"""Frameworks, their requirements, imports, and mappings between requirements."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+
+from aegis.core.errors import PayloadTooLarge, ValidationFailed
+from aegis.domains.common.listing import Page
+from aegis.domains.frameworks import service
+from aegis.domains.frameworks.schemas import (
+    FrameworkCreate,
+    FrameworkQuery,
+    FrameworkRead,
+    FrameworkUpdate,
+    ImportFormat,
+    MappingImportResult,
+    RequirementMappingCreate,
+    RequirementMappingQuery,
+    RequirementMappingRead,
+    RequirementQuery,
+    RequirementRead,
+)
+from aegis.http.deps import CurrentPrincipal, SessionDep, SettingsDep
+
+router = APIRouter(tags=["frameworks"])
+CHUNK = 1024 * 1024
+
+
+def _read_upload(upload: UploadFile, limit: int) -> bytes:
+    """Read an uploaded file in chunks, refusing it as soon as it passes the limit."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := upload.file.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The file exceeds the upload limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.get("/frameworks", response_model=Page[FrameworkRead])
+def list_frameworks(
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[FrameworkQuery, Query()]
+) -> Page[FrameworkRead]:
+    """Frameworks of the caller's units and of the units above them."""
+    return service.list_frameworks(session=session, principal=principal, query=query)
+
+
+@router.post("/frameworks", response_model=FrameworkRead, status_code=status.HTTP_201_CREATED)
+def create_framework(
+    body: FrameworkCreate, session: SessionDep, principal: CurrentPrincipal
+) -> FrameworkRead:
+    """Create an empty custom framework."""
+    return service.create_framework(session=session, principal=principal, data=body)
+
+
+@router.post(
+    "/frameworks/import", response_model=FrameworkRead, status_code=status.HTTP_201_CREATED
+)
+def import_framework(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="OSCAL catalog (JSON) or requirements CSV")],
+    unit_id: Annotated[int, Form()],
+    format: Annotated[ImportFormat, Form()] = ImportFormat.OSCAL,
+    name: Annotated[str | None, Form(max_length=300)] = None,
+    key: Annotated[str | None, Form(max_length=100)] = None,
+    version: Annotated[str | None, Form(max_length=50)] = None,
+) -> FrameworkRead:
+    """Import a framework from an OSCAL catalog or a CSV (`id,parent,title,text`)."""
+    principal.require_write(unit_id)
+    content = _read_upload(file, settings.max_upload_bytes)
+    source = (file.filename or "upload")[:200]
+    if format is ImportFormat.OSCAL:
+        return service.import_oscal_catalog(
+            session=session,
+            principal=principal,
+            unit_id=unit_id,
+            content=content,
+            source=source,
+            key=key,
+            name=name,
+            version=version,
+        )
+    given = {"name": name, "key": key, "version": version}
+    missing = [field for field, value in given.items() if not value]
+    if missing:
+        raise ValidationFailed(
+            f"A CSV import needs {', '.join(missing)}",
+            details=[{"field": field, "message": "Required for CSV"} for field in missing],
+        )
+    return service.import_csv(
+        session=session,
+        principal=principal,
+        unit_id=unit_id,
+        content=content,
+        name=str(name),
+        key=str(key),
+        version=str(version),
+        source=source,
+    )
+
+
+@router.get("/frameworks/{framework_id}", response_model=FrameworkRead)
+def get_framework(
+    framework_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> FrameworkRead:
+    """One framework."""
+    return service.get_framework(session=session, principal=principal, framework_id=framework_id)
+
+
+@router.patch("/frameworks/{framework_id}", response_model=FrameworkRead)
+def update_framework(
+    framework_id: int, body: FrameworkUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> FrameworkRead:
+    """Change a framework's name, key, version, description, source or unit."""
+    return service.update_framework(
+        session=session, principal=principal, framework_id=framework_id, data=body
+    )
+
+
+@router.delete("/frameworks/{framework_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_framework(framework_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Delete a framework no assessment uses."""
+    service.delete_framework(session=session, principal=principal, framework_id=framework_id)
+
+
+@router.get("/frameworks/{framework_id}/requirements", response_model=Page[RequirementRead])
+def list_requirements(
+    framework_id: int,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    query: Annotated[RequirementQuery, Query()],
+) -> Page[RequirementRead]:
+    """Requirements of a framework in tree order; parent_id links them into the tree."""
+    return service.list_requirements(
+        session=session, principal=principal, framework_id=framework_id, query=query
+    )
+
+
+@router.get("/requirements/{requirement_id}", response_model=RequirementRead)
+def get_requirement(
+    requirement_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> RequirementRead:
+    """One requirement."""
+    return service.get_requirement(
+        session=session, principal=principal, requirement_id=requirement_id
+    )
+
+
+@router.get("/requirement-mappings", response_model=Page[RequirementMappingRead])
+def list_mappings(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    query: Annotated[RequirementMappingQuery, Query()],
+) -> Page[RequirementMappingRead]:
+    """Mappings between visible requirements; filter by requirement_id for one requirement."""
+    return service.list_mappings(session=session, principal=principal, query=query)
+
+
+@router.post(
+    "/requirement-mappings",
+    response_model=RequirementMappingRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_mapping(
+    body: RequirementMappingCreate, session: SessionDep, principal: CurrentPrincipal
+) -> RequirementMappingRead:
+    """Map one requirement to another."""
+    return service.create_mapping(session=session, principal=principal, data=body)
+
+
+@router.post("/requirement-mappings/import", response_model=MappingImportResult)
+def import_mappings(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="CSV of mappings")],
+) -> MappingImportResult:
+    """Create or update mappings from a CSV (`source_framework,source_id,relationship,...`)."""
+    content = _read_upload(file, settings.max_upload_bytes)
+    return service.import_mappings(session=session, principal=principal, content=content)
+
+
+@router.delete("/requirement-mappings/{mapping_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_mapping(mapping_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Remove a mapping."""
+    service.delete_mapping(session=session, principal=principal, mapping_id=mapping_id)

@@ -1,0 +1,1 @@
+"""Frameworks as versioned data: requirement trees, their import and mappings between them."""

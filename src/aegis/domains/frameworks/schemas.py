@@ -1,0 +1,153 @@
+"""Framework, requirement and mapping schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from aegis.domains.common.listing import ListQuery
+from aegis.models.enums import MappingRelationship
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def _normal_key(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+FrameworkKey = Annotated[
+    str,
+    BeforeValidator(_normal_key),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$"),
+]
+Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class ImportFormat(StrEnum):
+    """File formats a framework can be imported from."""
+
+    OSCAL = "oscal"
+    CSV = "csv"
+
+
+class FrameworkCreate(BaseModel):
+    """A new, empty custom framework."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit_id: int
+    key: FrameworkKey
+    name: str = Field(min_length=1, max_length=300)
+    version: Version
+    description: str = Field("", max_length=20000)
+    source: str = Field("", max_length=500)
+
+
+class FrameworkUpdate(BaseModel):
+    """Changes to a framework; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit_id: int | None = None
+    key: FrameworkKey | None = None
+    name: str | None = Field(None, min_length=1, max_length=300)
+    version: Version | None = None
+    description: str | None = Field(None, max_length=20000)
+    source: str | None = Field(None, max_length=500)
+
+
+class FrameworkRead(BaseModel):
+    """A framework as shown to its readers."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    key: str
+    name: str
+    version: str
+    description: str
+    source: str
+    requirement_count: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+
+class FrameworkQuery(ListQuery):
+    """Filters of the framework list."""
+
+    q: str | None = Field(None, max_length=200)
+    key: str | None = Field(None, max_length=100)
+
+
+class RequirementRead(BaseModel):
+    """One node of a framework's requirement tree."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    framework_id: int
+    parent_id: int | None
+    ref_id: str
+    title: str
+    text: str
+    assessable: bool
+    position: int
+
+
+class RequirementQuery(ListQuery):
+    """Filters of a framework's requirement list (sorted by position by default)."""
+
+    parent_id: int | None = None
+    top_level: bool | None = None
+    assessable: bool | None = None
+    q: str | None = Field(None, max_length=200)
+
+
+class RequirementRef(BaseModel):
+    """A requirement named by its framework and reference."""
+
+    id: int
+    framework_id: int
+    ref_id: str
+    title: str
+
+
+class RequirementMappingCreate(BaseModel):
+    """A new relationship from one requirement to another."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_id: int
+    target_id: int
+    relationship: MappingRelationship
+
+
+class RequirementMappingRead(BaseModel):
+    """A relationship between two requirements."""
+
+    id: int
+    relationship: MappingRelationship
+    source: RequirementRef
+    target: RequirementRef
+
+
+class RequirementMappingQuery(ListQuery):
+    """Filters of the mapping list; requirement_id and framework_id match either side."""
+
+    requirement_id: int | None = None
+    source_id: int | None = None
+    target_id: int | None = None
+    framework_id: int | None = None
+    relationship: MappingRelationship | None = None
+
+
+class MappingImportResult(BaseModel):
+    """What a mapping import changed."""
+
+    created: int
+    updated: int
+    unchanged: int

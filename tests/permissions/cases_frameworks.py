@@ -1,0 +1,83 @@
+"""Permissions of frameworks, requirements, imports and requirement mappings."""
+
+from __future__ import annotations
+
+from aegis.domains.frameworks import service
+from aegis.domains.frameworks.schemas import RequirementMappingCreate
+from aegis.models.enums import MappingRelationship
+from tests.factories.frameworks import make_framework
+from tests.permissions import CREATE, DELETE, LIST, READ, UPDATE, Case, Request, statuses
+
+CSV = b"id,parent,title,text\nA,,Area,\nA.1,A,Item,Do it\n"
+
+
+def _framework(db, world, principal_for) -> Request:
+    framework, _ = make_framework(db, principal_for("admin"), world.units["division-a"])
+    return Request(path={"framework_id": framework.id}, json={"name": "Renamed"})
+
+
+def _requirement(db, world, principal_for) -> Request:
+    _, refs = make_framework(db, principal_for("admin"), world.units["division-a"])
+    return Request(path={"requirement_id": refs["R1"]})
+
+
+def _new_framework(db, world, principal_for) -> Request:
+    body = {"unit_id": world.units["division-a"], "key": "custom", "name": "Custom", "version": "1"}
+    return Request(json=body)
+
+
+def _import(db, world, principal_for) -> Request:
+    form = {
+        "unit_id": str(world.units["division-a"]),
+        "format": "csv",
+        "name": "Imported",
+        "key": "imported",
+        "version": "1",
+    }
+    return Request(files={"file": ("framework.csv", CSV, "text/csv")}, data=form)
+
+
+def _mapping_ends(db, world, principal_for) -> dict[str, int]:
+    _, refs = make_framework(db, principal_for("admin"), world.units["division-a"])
+    return {"source_id": refs["R1"], "target_id": refs["R2"]}
+
+
+def _new_mapping(db, world, principal_for) -> Request:
+    return Request(json={**_mapping_ends(db, world, principal_for), "relationship": "equal"})
+
+
+def _mapping(db, world, principal_for) -> Request:
+    data = RequirementMappingCreate(
+        **_mapping_ends(db, world, principal_for), relationship=MappingRelationship.SUBSET
+    )
+    mapping = service.create_mapping(session=db, principal=principal_for("admin"), data=data)
+    return Request(path={"mapping_id": mapping.id})
+
+
+def _mapping_import(db, world, principal_for) -> Request:
+    framework, _ = make_framework(db, principal_for("admin"), world.units["division-a"])
+    rows = (
+        "source_framework,source_id,relationship,target_framework,target_id\n"
+        f"{framework.key},R1,intersect,{framework.key},R3\n"
+    )
+    return Request(files={"file": ("mappings.csv", rows.encode(), "text/csv")})
+
+
+# the sibling cannot see division-a's requirements: they are unknown references (422)
+MAPPING_CREATE = statuses(401, 403, 201, 201, 422)
+MAPPING_IMPORT = statuses(401, 403, 200, 200, 422)
+
+CASES = [
+    Case("GET", "/api/v1/frameworks", LIST),
+    Case("POST", "/api/v1/frameworks", CREATE, _new_framework),
+    Case("POST", "/api/v1/frameworks/import", CREATE, _import),
+    Case("GET", "/api/v1/frameworks/{framework_id}", READ, _framework),
+    Case("PATCH", "/api/v1/frameworks/{framework_id}", UPDATE, _framework),
+    Case("DELETE", "/api/v1/frameworks/{framework_id}", DELETE, _framework),
+    Case("GET", "/api/v1/frameworks/{framework_id}/requirements", READ, _framework),
+    Case("GET", "/api/v1/requirements/{requirement_id}", READ, _requirement),
+    Case("GET", "/api/v1/requirement-mappings", LIST),
+    Case("POST", "/api/v1/requirement-mappings", MAPPING_CREATE, _new_mapping),
+    Case("POST", "/api/v1/requirement-mappings/import", MAPPING_IMPORT, _mapping_import),
+    Case("DELETE", "/api/v1/requirement-mappings/{mapping_id}", DELETE, _mapping),
+]
