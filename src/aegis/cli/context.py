@@ -8,8 +8,10 @@ from functools import lru_cache
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from aegis.core import migrations
 from aegis.core.db import build_engine, make_session_factory, transaction
 from aegis.core.errors import AegisError
 from aegis.core.settings import ConfigurationError, Settings, get_settings
@@ -38,4 +40,13 @@ def unit_of_work() -> Iterator[Session]:
             yield session
     except AegisError as exc:
         typer.secho(f"Error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    except (OperationalError, ProgrammingError) as exc:
+        if migrations.is_at_head(engine()):
+            raise
+        typer.secho(
+            "Error: the database schema is missing or outdated; run `aegis db upgrade` first",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(1) from exc

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from aegis.core.authz import Role
 from aegis.domains.common.listing import ListQuery
 
 MIN_PASSWORD_LENGTH = 12
+# kept exactly as typed: sign-in compares the password without stripping spaces
+Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=1024)]
 
 
 def check_password(password: str) -> str:
@@ -28,7 +31,7 @@ class UserCreate(BaseModel):
 
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
-    password: str = Field(max_length=1024)
+    password: Password
     role: Role
     unit_id: int
     include_children: bool = True
@@ -43,7 +46,7 @@ class UserUpdate(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     is_active: bool | None = None
-    password: str | None = Field(None, max_length=1024)
+    password: Password | None = None
 
     @field_validator("password")
     @classmethod

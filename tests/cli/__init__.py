@@ -1,0 +1,1 @@
+"""The `aegis` command line, run as an operator runs it, on a database of its own."""
