@@ -8,6 +8,7 @@ sibling (analyst of division-b). Objects are created in division-a by `setup`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,19 @@ class Request:
     params: dict[str, Any] | None = None
     files: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
+
+
+_app: ContextVar[Any] = ContextVar("role_matrix_app")
+
+
+def current_app() -> Any:
+    """The application under test, for setups that need its state (e.g. the blob store)."""
+    return _app.get()
+
+
+def use_app(app: Any) -> None:
+    """Make the application under test available to setups."""
+    _app.set(app)
 
 
 # setup(db, world, principal_for) -> Request

@@ -10,7 +10,7 @@ import pytest
 import tests.permissions as table
 from aegis.core.settings import Settings
 from aegis.main import create_app
-from tests.permissions import ACTOR_USERS, ACTORS, Case
+from tests.permissions import ACTOR_USERS, ACTORS, Case, use_app
 
 
 def _load_cases() -> list[Case]:
@@ -41,8 +41,9 @@ def test_every_route_has_an_expected_permission_row() -> None:
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
 def test_route_answers_each_actor_as_expected(
-    case: Case, actor: str, client, db, world, principal_for, token_for
+    case: Case, actor: str, app, client, db, world, principal_for, token_for
 ) -> None:
+    use_app(app)
     request = case.setup(db, world, principal_for)
     db.commit()
     headers = {} if actor == "anonymous" else token_for(ACTOR_USERS[actor])

@@ -1,0 +1,107 @@
+"""Compliance assessments, their requirement results and human overrides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from aegis.domains.assessments import service
+from aegis.domains.assessments.schemas import (
+    AssessmentCreate,
+    AssessmentDetail,
+    AssessmentQuery,
+    AssessmentRead,
+    AssessmentUpdate,
+    OverrideWrite,
+    ResultQuery,
+    ResultRead,
+)
+from aegis.domains.common.listing import Page
+from aegis.http.deps import CurrentPrincipal, SessionDep
+
+router = APIRouter(prefix="/assessments", tags=["assessments"])
+
+
+@router.get("", response_model=Page[AssessmentRead])
+def list_assessments(
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[AssessmentQuery, Query()]
+) -> Page[AssessmentRead]:
+    """Assessments of the caller's units, filtered, sorted and paginated."""
+    return service.list_assessments(session=session, principal=principal, query=query)
+
+
+@router.post("", response_model=AssessmentDetail, status_code=status.HTTP_201_CREATED)
+def create_assessment(
+    body: AssessmentCreate, session: SessionDep, principal: CurrentPrincipal
+) -> AssessmentDetail:
+    """Start an assessment of a framework for a unit."""
+    return service.create_assessment(session=session, principal=principal, data=body)
+
+
+@router.get("/{assessment_id}", response_model=AssessmentDetail)
+def get_assessment(
+    assessment_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> AssessmentDetail:
+    """One assessment with its compliance score and result counts."""
+    return service.get_assessment(session=session, principal=principal, assessment_id=assessment_id)
+
+
+@router.patch("/{assessment_id}", response_model=AssessmentDetail)
+def update_assessment(
+    assessment_id: int, body: AssessmentUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> AssessmentDetail:
+    """Change an assessment."""
+    return service.update_assessment(
+        session=session, principal=principal, assessment_id=assessment_id, data=body
+    )
+
+
+@router.delete("/{assessment_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_assessment(assessment_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Delete an assessment."""
+    service.delete_assessment(session=session, principal=principal, assessment_id=assessment_id)
+
+
+@router.get("/{assessment_id}/results", response_model=Page[ResultRead])
+def list_results(
+    assessment_id: int,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    query: Annotated[ResultQuery, Query()],
+) -> Page[ResultRead]:
+    """Each assessable requirement's derived, overridden and effective result."""
+    return service.list_results(
+        session=session, principal=principal, assessment_id=assessment_id, query=query
+    )
+
+
+@router.put("/{assessment_id}/results/{requirement_id}", response_model=ResultRead)
+def set_override(
+    assessment_id: int,
+    requirement_id: int,
+    body: OverrideWrite,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> ResultRead:
+    """Override a requirement's result, with a justification."""
+    return service.set_override(
+        session=session,
+        principal=principal,
+        assessment_id=assessment_id,
+        requirement_id=requirement_id,
+        data=body,
+    )
+
+
+@router.delete("/{assessment_id}/results/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
+def clear_override(
+    assessment_id: int, requirement_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> None:
+    """Remove the override of a requirement's result."""
+    service.clear_override(
+        session=session,
+        principal=principal,
+        assessment_id=assessment_id,
+        requirement_id=requirement_id,
+    )

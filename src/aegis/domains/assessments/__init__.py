@@ -1,0 +1,1 @@
+"""Compliance assessments: results derived from controls and evidence, human overrides."""

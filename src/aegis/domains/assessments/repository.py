@@ -1,0 +1,160 @@
+"""Queries of the assessments domain: assessments scoped to the caller, results in batches."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, or_, select
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import in_units
+from aegis.domains.assessments.schemas import AssessmentQuery
+from aegis.models import (
+    Assessment,
+    AssessmentResult,
+    Control,
+    Evidence,
+    Framework,
+    Requirement,
+    Unit,
+    control_requirements,
+    evidence_controls,
+    evidence_requirements,
+)
+
+
+def visible(units: frozenset[int]) -> Select[Assessment]:
+    """Assessments of these units."""
+    return select(Assessment).where(in_units(Assessment.unit_id, units))
+
+
+def filtered(units: frozenset[int], query: AssessmentQuery) -> Select[Assessment]:
+    """Assessments of these units matching the filters."""
+    stmt = visible(units)
+    for name in ("unit_id", "framework_id", "status"):
+        value = getattr(query, name)
+        if value is not None:
+            stmt = stmt.where(getattr(Assessment, name) == value)
+    return stmt
+
+
+def get(session: Session, units: frozenset[int], assessment_id: int) -> Assessment | None:
+    """One assessment of these units."""
+    return session.scalar(visible(units).where(Assessment.id == assessment_id))
+
+
+def framework_shared(session: Session, shared_with: frozenset[int], framework_id: int) -> bool:
+    """Whether the framework belongs to one of these units."""
+    stmt = select(Framework.id).where(
+        Framework.id == framework_id, in_units(Framework.unit_id, shared_with)
+    )
+    return session.scalar(stmt) is not None
+
+
+def unit_parents(session: Session) -> dict[int, int | None]:
+    """The unit tree as {unit_id: parent_id}."""
+    return {uid: parent for uid, parent in session.execute(select(Unit.id, Unit.parent_id))}
+
+
+def requirements(session: Session, framework_id: int) -> list[Row[Any]]:
+    """Every requirement of a framework as (id, parent_id, ref_id, title, assessable, position)."""
+    stmt = select(
+        Requirement.id,
+        Requirement.parent_id,
+        Requirement.ref_id,
+        Requirement.title,
+        Requirement.assessable,
+        Requirement.position,
+    ).where(Requirement.framework_id == framework_id)
+    return list(session.execute(stmt))
+
+
+def assessable_requirement(
+    session: Session, framework_id: int, requirement_id: int
+) -> Requirement | None:
+    """An assessable requirement of the framework."""
+    stmt = select(Requirement).where(
+        Requirement.id == requirement_id,
+        Requirement.framework_id == framework_id,
+        Requirement.assessable.is_(True),
+    )
+    return session.scalar(stmt)
+
+
+def _framework_requirements(framework_id: int) -> Select[int]:
+    return select(Requirement.id).where(Requirement.framework_id == framework_id)
+
+
+def _current(today: date) -> ColumnElement[bool]:
+    return or_(Evidence.expires_on.is_(None), Evidence.expires_on >= today)
+
+
+def mappings(
+    session: Session, framework_id: int, scope: frozenset[int]
+) -> list[tuple[int, int, str]]:
+    """(requirement_id, control_id, control status) of controls in scope mapped to the framework."""
+    stmt = (
+        select(control_requirements.c.requirement_id, Control.id, Control.status)
+        .join(Control, Control.id == control_requirements.c.control_id)
+        .where(
+            control_requirements.c.requirement_id.in_(_framework_requirements(framework_id)),
+            in_units(Control.unit_id, scope),
+        )
+    )
+    return [(r, c, st) for r, c, st in session.execute(stmt)]
+
+
+def control_evidence(
+    session: Session, framework_id: int, scope: frozenset[int], today: date
+) -> list[tuple[int, int]]:
+    """(control_id, evidence_id) of current in-scope evidence on mapped controls."""
+    mapped = (
+        select(control_requirements.c.control_id)
+        .join(Control, Control.id == control_requirements.c.control_id)
+        .where(
+            control_requirements.c.requirement_id.in_(_framework_requirements(framework_id)),
+            in_units(Control.unit_id, scope),
+        )
+    )
+    stmt = (
+        select(evidence_controls.c.control_id, Evidence.id)
+        .join(Evidence, Evidence.id == evidence_controls.c.evidence_id)
+        .where(
+            evidence_controls.c.control_id.in_(mapped),
+            in_units(Evidence.unit_id, scope),
+            _current(today),
+        )
+    )
+    return [(c, e) for c, e in session.execute(stmt)]
+
+
+def requirement_evidence(
+    session: Session, framework_id: int, scope: frozenset[int], today: date
+) -> list[tuple[int, int]]:
+    """(requirement_id, evidence_id) of current in-scope evidence on framework requirements."""
+    stmt = (
+        select(evidence_requirements.c.requirement_id, Evidence.id)
+        .join(Evidence, Evidence.id == evidence_requirements.c.evidence_id)
+        .where(
+            evidence_requirements.c.requirement_id.in_(_framework_requirements(framework_id)),
+            in_units(Evidence.unit_id, scope),
+            _current(today),
+        )
+    )
+    return [(r, e) for r, e in session.execute(stmt)]
+
+
+def overrides(session: Session, assessment_id: int) -> list[AssessmentResult]:
+    """Every override recorded against an assessment."""
+    stmt = select(AssessmentResult).where(AssessmentResult.assessment_id == assessment_id)
+    return list(session.scalars(stmt))
+
+
+def override(session: Session, assessment_id: int, requirement_id: int) -> AssessmentResult | None:
+    """The override of one requirement in an assessment."""
+    stmt = select(AssessmentResult).where(
+        AssessmentResult.assessment_id == assessment_id,
+        AssessmentResult.requirement_id == requirement_id,
+    )
+    return session.scalar(stmt)

@@ -1,0 +1,1 @@
+"""The organisation's controls and the framework requirements they meet."""

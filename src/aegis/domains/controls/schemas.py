@@ -1,0 +1,87 @@
+"""Control schemas and the id-list type shared by the compliance domains."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from aegis.domains.common.listing import ListQuery
+from aegis.models.enums import ControlStatus
+
+MAX_IDS = 500
+
+
+def split_ids(value: Any) -> Any:
+    """Accept ids as a list, a comma-separated string or repeated comma-separated strings."""
+    if value is None:
+        return value
+    items = value if isinstance(value, list | tuple) else [value]
+    found: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            found.extend(part.strip() for part in item.split(",") if part.strip())
+        else:
+            found.append(item)
+    return found
+
+
+IdList = Annotated[list[Annotated[int, Field(ge=1)]], BeforeValidator(split_ids)]
+Ref = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class ControlCreate(BaseModel):
+    """A new control."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit_id: int
+    ref: Ref
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field("", max_length=20000)
+    owner_id: int | None = None
+    status: ControlStatus = ControlStatus.PLANNED
+    requirement_ids: IdList = Field(default_factory=list, max_length=MAX_IDS)
+
+
+class ControlUpdate(BaseModel):
+    """Changes to a control; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit_id: int | None = None
+    ref: Ref | None = None
+    title: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = Field(None, max_length=20000)
+    owner_id: int | None = None
+    status: ControlStatus | None = None
+    requirement_ids: IdList | None = Field(None, max_length=MAX_IDS)
+
+
+class ControlRead(BaseModel):
+    """A control as shown to its readers."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    ref: str
+    title: str
+    description: str
+    owner_id: int | None
+    status: ControlStatus
+    requirement_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ControlQuery(ListQuery):
+    """Filters of the control list."""
+
+    q: str | None = Field(None, max_length=200)
+    unit_id: int | None = None
+    status: ControlStatus | None = None
+    owner_id: int | None = None
+    framework_id: int | None = None
+    requirement_id: int | None = None

@@ -1,0 +1,1 @@
+"""Evidence: versioned, hashed files and links attached to controls and requirements."""

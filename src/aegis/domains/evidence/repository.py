@@ -1,0 +1,162 @@
+"""Queries of the evidence domain, always scoped to the caller's units."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, Table, delete, exists, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import in_units
+from aegis.domains.common.listing import like_pattern
+from aegis.domains.evidence.schemas import EvidenceQuery
+from aegis.models import Evidence, EvidenceVersion, evidence_controls, evidence_requirements
+
+
+def is_current(today: date) -> ColumnElement[bool]:
+    """Evidence without an expiry date or whose expiry date has not passed."""
+    return or_(Evidence.expires_on.is_(None), Evidence.expires_on >= today)
+
+
+def visible(units: frozenset[int]) -> Select[Evidence]:
+    """Evidence of these units."""
+    return select(Evidence).where(in_units(Evidence.unit_id, units))
+
+
+def filtered(units: frozenset[int], query: EvidenceQuery, today: date) -> Select[Evidence]:
+    """Evidence of these units matching the filters."""
+    stmt = visible(units)
+    if query.q:
+        pattern = like_pattern(query.q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Evidence.title).like(pattern, escape="\\"),
+                func.lower(Evidence.description).like(pattern, escape="\\"),
+            )
+        )
+    if query.unit_id is not None:
+        stmt = stmt.where(Evidence.unit_id == query.unit_id)
+    if query.kind is not None:
+        stmt = stmt.where(Evidence.kind == query.kind)
+    if query.expired is not None:
+        stmt = stmt.where(~is_current(today) if query.expired else is_current(today))
+    if query.control_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                evidence_controls.c.evidence_id == Evidence.id,
+                evidence_controls.c.control_id == query.control_id,
+            )
+        )
+    if query.requirement_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                evidence_requirements.c.evidence_id == Evidence.id,
+                evidence_requirements.c.requirement_id == query.requirement_id,
+            )
+        )
+    return stmt
+
+
+def get(
+    session: Session, units: frozenset[int], evidence_id: int, *, lock: bool = False
+) -> Evidence | None:
+    """One evidence item of these units, optionally locked for update."""
+    stmt = visible(units).where(Evidence.id == evidence_id)
+    return session.scalar(stmt.with_for_update() if lock else stmt)
+
+
+def _links_of(session: Session, table: Table, other: str, ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        column = table.c[other]
+        stmt = select(table.c.evidence_id, column).where(table.c.evidence_id.in_(ids))
+        for evidence_id, other_id in session.execute(stmt.order_by(column)):
+            found[evidence_id].append(other_id)
+    return found
+
+
+def controls_of(session: Session, evidence_ids: list[int]) -> dict[int, list[int]]:
+    """Control ids of several evidence items in one query."""
+    return _links_of(session, evidence_controls, "control_id", evidence_ids)
+
+
+def requirements_of(session: Session, evidence_ids: list[int]) -> dict[int, list[int]]:
+    """Requirement ids of several evidence items in one query."""
+    return _links_of(session, evidence_requirements, "requirement_id", evidence_ids)
+
+
+def latest_versions(
+    session: Session, evidence_ids: list[int]
+) -> dict[int, tuple[EvidenceVersion, int]]:
+    """The newest version and the number of versions of several evidence items, in one query."""
+    if not evidence_ids:
+        return {}
+    newest = (
+        select(
+            EvidenceVersion.evidence_id,
+            func.max(EvidenceVersion.number).label("number"),
+            func.count().label("count"),
+        )
+        .where(EvidenceVersion.evidence_id.in_(evidence_ids))
+        .group_by(EvidenceVersion.evidence_id)
+        .subquery()
+    )
+    stmt = select(EvidenceVersion, newest.c.count).join(
+        newest,
+        (EvidenceVersion.evidence_id == newest.c.evidence_id)
+        & (EvidenceVersion.number == newest.c.number),
+    )
+    return {version.evidence_id: (version, count) for version, count in session.execute(stmt)}
+
+
+def versions(session: Session, evidence_id: int) -> list[EvidenceVersion]:
+    """Every version of an evidence item, oldest first."""
+    stmt = select(EvidenceVersion).where(EvidenceVersion.evidence_id == evidence_id)
+    return list(session.scalars(stmt.order_by(EvidenceVersion.number)))
+
+
+def version(session: Session, evidence_id: int, number: int | None) -> EvidenceVersion | None:
+    """One version of an evidence item; the newest when number is None."""
+    stmt = select(EvidenceVersion).where(EvidenceVersion.evidence_id == evidence_id)
+    if number is None:
+        stmt = stmt.order_by(EvidenceVersion.number.desc()).limit(1)
+    else:
+        stmt = stmt.where(EvidenceVersion.number == number)
+    return session.scalar(stmt)
+
+
+def next_number(session: Session, evidence_id: int) -> int:
+    """The number the next version of an evidence item gets."""
+    stmt = select(func.max(EvidenceVersion.number)).where(
+        EvidenceVersion.evidence_id == evidence_id
+    )
+    return int(session.scalar(stmt) or 0) + 1
+
+
+def storage_keys(session: Session, evidence_id: int) -> list[str]:
+    """Blob keys of every version of an evidence item."""
+    stmt = select(EvidenceVersion.storage_key).where(EvidenceVersion.evidence_id == evidence_id)
+    return list(session.scalars(stmt))
+
+
+def _replace(
+    session: Session, table: Table, other: str, evidence_id: int, ids: Iterable[int]
+) -> None:
+    session.execute(delete(table).where(table.c.evidence_id == evidence_id))
+    rows = [{"evidence_id": evidence_id, other: i} for i in sorted(set(ids))]
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def replace_controls(session: Session, evidence_id: int, control_ids: Iterable[int]) -> None:
+    """Set the controls an evidence item supports."""
+    _replace(session, evidence_controls, "control_id", evidence_id, control_ids)
+
+
+def replace_requirements(
+    session: Session, evidence_id: int, requirement_ids: Iterable[int]
+) -> None:
+    """Set the requirements an evidence item supports."""
+    _replace(session, evidence_requirements, "requirement_id", evidence_id, requirement_ids)

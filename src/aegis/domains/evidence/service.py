@@ -1,0 +1,215 @@
+"""Use cases of evidence metadata and links; files are in `files`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import Principal
+from aegis.core.db import utcnow
+from aegis.core.errors import ValidationFailed
+from aegis.core.storage import LocalBlobStore
+from aegis.domains.common.changes import record, snapshot
+from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.controls import service as controls
+from aegis.domains.evidence import blobs
+from aegis.domains.evidence import repository as repo
+from aegis.domains.evidence.errors import EvidenceNotFound
+from aegis.domains.evidence.schemas import (
+    EvidenceFields,
+    EvidenceLinkCreate,
+    EvidenceQuery,
+    EvidenceRead,
+    EvidenceUpdate,
+    EvidenceVersionRead,
+)
+from aegis.domains.users import service as users
+from aegis.models import Evidence
+from aegis.models.enums import EvidenceKind
+
+FIELDS = ("unit_id", "kind", "title", "description", "url", "expires_on", "owner_id")
+REQUIRED = ("unit_id", "title")
+SORTABLE = {
+    "title": Evidence.title,
+    "created_at": Evidence.created_at,
+    "expires_on": Evidence.expires_on,
+    "id": Evidence.id,
+}
+
+
+def today() -> date:
+    """The current date in UTC, against which expiry dates are compared."""
+    return utcnow().date()
+
+
+def read_many(session: Session, items: list[Evidence]) -> list[EvidenceRead]:
+    """Evidence with its links and newest version, one query per relation."""
+    ids, now = [e.id for e in items], today()
+    controls_of, requirements_of = (
+        repo.controls_of(session, ids),
+        repo.requirements_of(session, ids),
+    )
+    latest = repo.latest_versions(session, ids)
+    reads = []
+    for e in items:
+        version, count = latest.get(e.id, (None, 0))
+        reads.append(
+            EvidenceRead.model_validate(
+                {
+                    **{f: getattr(e, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
+                    "expired": e.expires_on is not None and e.expires_on < now,
+                    "control_ids": controls_of.get(e.id, []),
+                    "requirement_ids": requirements_of.get(e.id, []),
+                    "version_count": count,
+                    "latest_version": (
+                        EvidenceVersionRead.model_validate(version) if version else None
+                    ),
+                }
+            )
+        )
+    return reads
+
+
+def audit_view(session: Session, evidence: Evidence) -> dict[str, Any]:
+    """The audited fields of an evidence item with its links."""
+    ids = [evidence.id]
+    return snapshot(
+        evidence,
+        FIELDS,
+        control_ids=repo.controls_of(session, ids).get(evidence.id, []),
+        requirement_ids=repo.requirements_of(session, ids).get(evidence.id, []),
+    )
+
+
+def list_evidence(
+    *, session: Session, principal: Principal, query: EvidenceQuery
+) -> Page[EvidenceRead]:
+    """List the evidence of the caller's units."""
+    stmt = repo.filtered(principal.readable, query, today())
+    stmt = apply_sort(stmt, query.sort, SORTABLE, (Evidence.id,))
+    rows, total = fetch_page(session, stmt, query)
+    return Page(items=read_many(session, rows), total=total, limit=query.limit, offset=query.offset)
+
+
+def get_visible(
+    session: Session, principal: Principal, evidence_id: int, *, lock: bool = False
+) -> Evidence:
+    """Return an evidence item of the caller's units or raise EvidenceNotFound."""
+    evidence = repo.get(session, principal.readable, evidence_id, lock=lock)
+    if evidence is None:
+        raise EvidenceNotFound("Evidence not found")
+    return evidence
+
+
+def get_evidence(*, session: Session, principal: Principal, evidence_id: int) -> EvidenceRead:
+    """Return one evidence item of the caller's units."""
+    return read_many(session, [get_visible(session, principal, evidence_id)])[0]
+
+
+def check_references(
+    session: Session, principal: Principal, data: EvidenceFields | EvidenceUpdate
+) -> None:
+    """Raise a field error for an owner, control or requirement the caller cannot see."""
+    if data.owner_id is not None:
+        users.require_visible_user(
+            session=session, principal=principal, user_id=data.owner_id, field="owner_id"
+        )
+    if data.control_ids:
+        controls.require_visible_controls(
+            session=session, principal=principal, control_ids=data.control_ids, field="control_ids"
+        )
+    if data.requirement_ids:
+        controls.require_visible_requirements(
+            session=session,
+            principal=principal,
+            requirement_ids=data.requirement_ids,
+            field="requirement_ids",
+        )
+
+
+def add_evidence(
+    session: Session, principal: Principal, data: EvidenceFields, kind: EvidenceKind
+) -> Evidence:
+    """Insert an evidence item with its links (callers check permissions and references)."""
+    fields = data.model_dump(exclude={"control_ids", "requirement_ids"})
+    evidence = Evidence(kind=kind.value, **fields)
+    session.add(evidence)
+    session.flush()
+    repo.replace_controls(session, evidence.id, data.control_ids)
+    repo.replace_requirements(session, evidence.id, data.requirement_ids)
+    return evidence
+
+
+def create_link(
+    *, session: Session, principal: Principal, data: EvidenceLinkCreate
+) -> EvidenceRead:
+    """Add evidence kept elsewhere, pointed to by a URL."""
+    principal.require_write(data.unit_id)
+    check_references(session, principal, data)
+    evidence = add_evidence(session, principal, data, EvidenceKind.LINK)
+    record(
+        session,
+        principal,
+        "create",
+        "evidence",
+        evidence.id,
+        evidence.unit_id,
+        after=audit_view(session, evidence),
+    )
+    return get_evidence(session=session, principal=principal, evidence_id=evidence.id)
+
+
+def update_evidence(
+    *, session: Session, principal: Principal, evidence_id: int, data: EvidenceUpdate
+) -> EvidenceRead:
+    """Change evidence metadata or links; moving it needs write access to both units."""
+    evidence = get_visible(session, principal, evidence_id)
+    principal.require_write(evidence.unit_id)
+    changes = data.model_dump(exclude_unset=True)
+    for required in REQUIRED:
+        if required in changes and changes[required] is None:
+            raise ValidationFailed("This field cannot be empty", field=required)
+    if "url" in changes:
+        if evidence.kind != EvidenceKind.LINK:
+            raise ValidationFailed("Only link evidence has a URL", field="url")
+        if changes["url"] is None:
+            raise ValidationFailed("This field cannot be empty", field="url")
+    if changes.get("unit_id") is not None:
+        principal.require_write(changes["unit_id"])
+    check_references(session, principal, data)
+    before = audit_view(session, evidence)
+    for name, value in changes.items():
+        if name not in ("control_ids", "requirement_ids"):
+            setattr(evidence, name, "" if name == "description" and value is None else value)
+    session.flush()
+    if changes.get("control_ids") is not None:
+        repo.replace_controls(session, evidence.id, changes["control_ids"])
+    if changes.get("requirement_ids") is not None:
+        repo.replace_requirements(session, evidence.id, changes["requirement_ids"])
+    record(
+        session,
+        principal,
+        "update",
+        "evidence",
+        evidence.id,
+        evidence.unit_id,
+        before,
+        audit_view(session, evidence),
+    )
+    return get_evidence(session=session, principal=principal, evidence_id=evidence.id)
+
+
+def delete_evidence(
+    *, session: Session, principal: Principal, store: LocalBlobStore, evidence_id: int
+) -> None:
+    """Delete evidence with its versions; its files go once the deletion is committed."""
+    evidence = get_visible(session, principal, evidence_id)
+    principal.require_write(evidence.unit_id)
+    before = audit_view(session, evidence)
+    keys = repo.storage_keys(session, evidence.id)
+    session.delete(evidence)
+    session.flush()
+    record(session, principal, "delete", "evidence", evidence_id, evidence.unit_id, before=before)
+    blobs.delete_after_commit(session, store, keys)

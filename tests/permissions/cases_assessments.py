@@ -1,0 +1,53 @@
+"""Permissions of the assessment routes."""
+
+from __future__ import annotations
+
+from aegis.domains.assessments import service
+from aegis.domains.assessments.schemas import OverrideWrite
+from tests.factories.assessments import make_assessment
+from tests.factories.controls import insert_framework
+from tests.permissions import CREATE, DELETE, LIST, READ, UPDATE, Case, Request
+
+VERDICT = {"status": "compliant", "justification": "Verified during the site visit"}
+
+
+def _assessment(db, world, principal_for) -> Request:
+    framework, ids = insert_framework(db, world.units["company"], ("R1",))
+    admin = principal_for("admin")
+    assessment = make_assessment(db, admin, world.units["division-a"], framework.id)
+    service.set_override(
+        session=db,
+        principal=admin,
+        assessment_id=assessment.id,
+        requirement_id=ids["R1"],
+        data=OverrideWrite(**VERDICT),
+    )
+    path = {"assessment_id": assessment.id, "requirement_id": ids["R1"]}
+    return Request(path=path, json={"status": "in_progress"})
+
+
+def _override(db, world, principal_for) -> Request:
+    return Request(path=_assessment(db, world, principal_for).path, json=VERDICT)
+
+
+def _new_assessment(db, world, principal_for) -> Request:
+    framework, _ = insert_framework(db, world.units["company"], ("R1",))
+    body = {"unit_id": world.units["division-a"], "framework_id": framework.id, "name": "Q1"}
+    return Request(json=body)
+
+
+CASES = [
+    Case("GET", "/api/v1/assessments", LIST),
+    Case("POST", "/api/v1/assessments", CREATE, _new_assessment),
+    Case("GET", "/api/v1/assessments/{assessment_id}", READ, _assessment),
+    Case("PATCH", "/api/v1/assessments/{assessment_id}", UPDATE, _assessment),
+    Case("DELETE", "/api/v1/assessments/{assessment_id}", DELETE, _assessment),
+    Case("GET", "/api/v1/assessments/{assessment_id}/results", READ, _assessment),
+    Case("PUT", "/api/v1/assessments/{assessment_id}/results/{requirement_id}", UPDATE, _override),
+    Case(
+        "DELETE",
+        "/api/v1/assessments/{assessment_id}/results/{requirement_id}",
+        DELETE,
+        _assessment,
+    ),
+]
