@@ -13,6 +13,7 @@ from aegis.core.settings import Settings, get_settings
 from aegis.core.storage import LocalBlobStore
 from aegis.http.errors import install_error_handlers
 from aegis.http.middleware import RequestContextMiddleware
+from aegis.web.app import mount_web
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -49,4 +50,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    mount_web(app, settings)
     return app

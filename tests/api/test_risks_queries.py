@@ -194,3 +194,27 @@ def test_the_list_costs_the_same_queries_for_2_and_20_risks(
         costs.append((len(page["items"]), counter.count))
     assert [size for size, _ in costs] == [2, 20]
     assert costs[0][1] == costs[1][1], costs
+
+
+def test_risks_filter_by_heatmap_cell(client, db, world, principal_for, token_for) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories.risks import make_risk
+
+    admin = principal_for("admin")
+    make_risk(
+        db, admin, world.units["division-a"], title="cell", inherent_likelihood=4, inherent_impact=5
+    )
+    make_risk(
+        db,
+        admin,
+        world.units["division-a"],
+        title="other",
+        inherent_likelihood=5,
+        inherent_impact=4,
+    )
+    db.commit()
+    cell = client.get(
+        "/api/v1/risks",
+        params={"inherent_likelihood": 4, "inherent_impact": 5},
+        headers=token_for("analyst"),
+    ).json()
+    assert [r["title"] for r in cell["items"]] == ["cell"]

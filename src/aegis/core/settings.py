@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=_env("CORS_ORIGINS", "AEGIS_CORS_ORIGINS")
     )
 
+    static_url: str = Field("/static", validation_alias=_env("AEGIS_STATIC_URL"))
+    web_session_hours: int = Field(
+        12, ge=1, le=24 * 30, validation_alias=_env("AEGIS_WEB_SESSION_HOURS")
+    )
+
     max_upload_bytes: int = Field(
         25 * 1024 * 1024, ge=1, validation_alias=_env("AEGIS_MAX_UPLOAD_BYTES")
     )

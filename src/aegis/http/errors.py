@@ -7,7 +7,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aegis.core.context import current_request_id
@@ -72,12 +72,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+def wants_html(request: Request) -> bool:
+    """Whether an error should be shown as a page (a browser outside the JSON API)."""
+    return (
+        hasattr(request.app.state, "render_error")
+        and not request.url.path.startswith("/api/")
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every error into the shared body."""
 
     @app.exception_handler(AegisError)
-    async def _aegis_error(_request: Request, exc: AegisError) -> JSONResponse:
+    async def _aegis_error(request: Request, exc: AegisError) -> Response:
         status = status_for(exc)
+        if wants_html(request):
+            return request.app.state.render_error(request, status, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(
             error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
@@ -92,8 +103,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = HTTP_CODES.get(exc.status_code, "error")
+        if wants_html(request):
+            return request.app.state.render_error(request, exc.status_code, str(exc.detail))
         return JSONResponse(
             error_body(code, str(exc.detail)),
             status_code=exc.status_code,

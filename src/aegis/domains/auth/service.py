@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, resolve_principal
@@ -110,3 +112,35 @@ def principal_for_user(*, session: Session, user: User, session_id: int | None =
 def revoke_all_sessions(*, session: Session, user_id: int) -> None:
     """Revoke every login session of a user at once."""
     repo.revoke_sessions_of(session, user_id)
+
+
+def open_session(*, session: Session, email: str, password: str, lifetime: timedelta) -> int:
+    """Check credentials and open a browser login session; return its id."""
+    user = authenticate(session, email, password)
+    user.last_login_at = utcnow()
+    auth_session = AuthSession(user_id=user.id, expires_at=utcnow() + lifetime)
+    session.add(auth_session)
+    session.flush()
+    return auth_session.id
+
+
+def principal_for_session(*, session: Session, user_id: int, session_id: int) -> Principal:
+    """The principal of an open login session of an active user."""
+    user = repo.active_user_for_session(session, user_id, session_id)
+    if user is None:
+        raise AuthenticationFailed("Session is no longer valid")
+    return principal_for_user(session=session, user=user, session_id=session_id)
+
+
+def close_session(*, session: Session, user_id: int, session_id: int) -> None:
+    """Revoke one login session of a user."""
+    auth_session = session.get(AuthSession, session_id)
+    if auth_session is not None and auth_session.user_id == user_id:
+        auth_session.revoked_at = auth_session.revoked_at or utcnow()
+        session.flush()
+
+
+def session_user_id(*, session: Session, session_id: int) -> int | None:
+    """The user a login session belongs to."""
+    auth_session = session.get(AuthSession, session_id)
+    return auth_session.user_id if auth_session else None

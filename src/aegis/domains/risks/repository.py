@@ -6,13 +6,26 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
 from aegis.domains.common.listing import like_pattern
 from aegis.domains.risks.schemas import RiskMatrix, RiskQuery
 from aegis.models import Control, Risk, RiskScoreChange, StoredSetting, risk_assets, risk_controls
+from aegis.models.enums import RiskStatus
 
 EXACT_FILTERS = (
     "unit_id",
@@ -22,6 +35,10 @@ EXACT_FILTERS = (
     "treatment",
     "inherent_level",
     "residual_level",
+    "inherent_likelihood",
+    "inherent_impact",
+    "residual_likelihood",
+    "residual_impact",
 )
 SCORE_FILTERS = (
     ("min_inherent_score", Risk.inherent_score, "min"),
@@ -190,3 +207,57 @@ def recompute_all(session: Session, matrix: RiskMatrix) -> int:
         if isinstance(obj, Risk):
             session.expire(obj)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def is_open() -> ColumnElement[bool]:
+    """SQL condition: the risk is not closed."""
+    return Risk.status != RiskStatus.CLOSED.value
+
+
+def has_residual() -> ColumnElement[bool]:
+    """SQL condition: the residual likelihood and impact are rated."""
+    return Risk.residual_score.is_not(None)
+
+
+def open_count_by_cell(
+    session: Session, units: frozenset[int], *, current: bool
+) -> dict[tuple[int, int], int]:
+    """Open risks of these units per (likelihood, impact), grouped in the database.
+
+    With `current`, a risk counts at its residual rating when it has one, else at its
+    inherent rating.
+    """
+    likelihood: Any = Risk.inherent_likelihood
+    impact: Any = Risk.inherent_impact
+    if current:
+        likelihood = case(
+            (has_residual(), Risk.residual_likelihood), else_=Risk.inherent_likelihood
+        )
+        impact = case((has_residual(), Risk.residual_impact), else_=Risk.inherent_impact)
+    stmt = (
+        select(likelihood, impact, func.count())
+        .where(in_units(Risk.unit_id, units), is_open())
+        .group_by(likelihood, impact)
+    )
+    return {(int(l_), int(i_)): int(n) for l_, i_, n in session.execute(stmt)}
+
+
+def top_open(session: Session, units: frozenset[int], limit: int) -> list[Row[Any]]:
+    """The open risks of these units with the highest current score, highest first."""
+    score = case((has_residual(), Risk.residual_score), else_=Risk.inherent_score)
+    level = case((has_residual(), Risk.residual_level), else_=Risk.inherent_level)
+    stmt = (
+        select(
+            Risk.id,
+            Risk.unit_id,
+            Risk.title,
+            Risk.status,
+            score.label("score"),
+            level.label("level"),
+            has_residual().label("residual"),
+        )
+        .where(in_units(Risk.unit_id, units), is_open())
+        .order_by(score.desc(), Risk.inherent_score.desc(), Risk.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt))

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from aegis.domains.common.listing import ListQuery
 from aegis.models.enums import RiskCategory, RiskStatus, Treatment
 
 MIN_LEVELS = 3
 MAX_LEVELS = 10
+DEFAULT_APPETITE = 10
 
 Rating = Annotated[int, Field(strict=True, ge=1, le=MAX_LEVELS)]
 LongText = Annotated[str, Field(max_length=20000)]
@@ -119,6 +120,10 @@ class RiskQuery(ListQuery):
     asset_id: int | None = None
     control_id: int | None = None
     review_due_before: date | None = None
+    inherent_likelihood: int | None = Field(None, ge=1, le=10)
+    inherent_impact: int | None = Field(None, ge=1, le=10)
+    residual_likelihood: int | None = Field(None, ge=1, le=10)
+    residual_impact: int | None = Field(None, ge=1, le=10)
 
 
 class RiskScoreChangeRead(BaseModel):
@@ -161,3 +166,45 @@ class RiskMatrix(BaseModel):
     likelihood_levels: int = Field(strict=True, ge=MIN_LEVELS, le=MAX_LEVELS)
     impact_levels: int = Field(strict=True, ge=MIN_LEVELS, le=MAX_LEVELS)
     bands: list[RiskBand] = Field(min_length=1, max_length=MAX_LEVELS * MAX_LEVELS)
+    appetite_score: int = Field(
+        DEFAULT_APPETITE,
+        strict=True,
+        ge=1,
+        description=(
+            "Highest score the organisation accepts; risks scoring more are above appetite. "
+            "Between 1 and likelihood × impact levels; when omitted, 10 or the matrix's "
+            "highest score if that is lower."
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_appetite(cls, data: Any) -> Any:
+        """Give matrices without an appetite (such as those stored before it existed) one."""
+        if isinstance(data, dict) and "appetite_score" not in data:
+            likelihood, impact = data.get("likelihood_levels"), data.get("impact_levels")
+            if isinstance(likelihood, int) and isinstance(impact, int) and likelihood * impact > 0:
+                return {**data, "appetite_score": min(DEFAULT_APPETITE, likelihood * impact)}
+        return data
+
+    @field_validator("appetite_score")
+    @classmethod
+    def _appetite_within_the_matrix(cls, value: int, info: ValidationInfo) -> int:
+        likelihood, impact = info.data.get("likelihood_levels"), info.data.get("impact_levels")
+        if likelihood is not None and impact is not None and value > likelihood * impact:
+            raise ValueError(
+                f"Must be between 1 and {likelihood * impact} (likelihood × impact levels)"
+            )
+        return value
+
+
+class CurrentRiskRead(BaseModel):
+    """An open risk with its current score: the residual one once assessed, else the inherent."""
+
+    id: int
+    unit_id: int
+    title: str
+    status: RiskStatus
+    score: int
+    level: str
+    residual: bool = Field(description="Whether the score is the residual one")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from aegis.domains.risks.rules import (
     check_transition,
 )
 from aegis.domains.risks.schemas import (
+    CurrentRiskRead,
     RiskCreate,
     RiskHistoryQuery,
     RiskMatrix,
@@ -348,3 +349,31 @@ def update_risk_matrix(*, session: Session, principal: Principal, data: RiskMatr
         value,
     )
     return matrix
+
+
+def count_open_risks_by_cell(
+    *, session: Session, principal: Principal, rating: Literal["inherent", "current"]
+) -> dict[tuple[int, int], int]:
+    """Open risks of the caller's units per (likelihood, impact) cell, counted in the database.
+
+    The current rating is the residual one once assessed, else the inherent one.
+    """
+    return repo.open_count_by_cell(session, principal.readable, current=rating == "current")
+
+
+def top_open_risks(
+    *, session: Session, principal: Principal, limit: int = 5
+) -> list[CurrentRiskRead]:
+    """The open risks of the caller's units with the highest current score, highest first."""
+    return [
+        CurrentRiskRead(
+            id=row.id,
+            unit_id=row.unit_id,
+            title=row.title,
+            status=row.status,
+            score=row.score,
+            level=row.level,
+            residual=bool(row.residual),
+        )
+        for row in repo.top_open(session, principal.readable, limit)
+    ]

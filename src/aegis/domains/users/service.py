@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, Role
 from aegis.core.errors import PermissionDenied, ValidationFailed
-from aegis.core.security import hash_password
+from aegis.core.security import hash_password, verify_password
 from aegis.domains.auth import service as auth_service
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
@@ -21,6 +21,7 @@ from aegis.domains.users.schemas import (
     UserQuery,
     UserRead,
     UserUpdate,
+    check_password,
 )
 from aegis.models import RoleAssignment, Unit, User
 
@@ -252,3 +253,19 @@ def user_id_by_email(*, session: Session, email: str) -> int:
     if user_id is None:
         raise UserNotFound(f"No user <{email}>")
     return user_id
+
+
+def change_own_password(*, session: Session, principal: Principal, current: str, new: str) -> None:
+    """Change the caller's password after checking the current one; other sessions end."""
+    user = session.get(User, principal.user_id)
+    if user is None or not verify_password(current, user.password_hash):
+        raise ValidationFailed("The current password is wrong", field="current_password")
+    try:
+        checked = check_password(new)
+    except ValueError as exc:
+        raise ValidationFailed(f"The new password {exc}", field="new_password") from exc
+    user.password_hash = hash_password(checked)
+    auth_service.revoke_all_sessions(session=session, user_id=user.id)
+    session.flush()
+    unit = min(repo.assignment_units(session, user.id), default=None)
+    record(session, principal, "update", "user", user.id, unit, {}, {"password": "changed"})

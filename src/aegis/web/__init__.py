@@ -1,0 +1,1 @@
+"""The web application: server-rendered pages on the same services as the API."""

@@ -1,0 +1,55 @@
+"""Mounting the web application on the FastAPI app: pages, static files, error pages."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from fastapi import FastAPI, Request
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import RedirectResponse, Response
+
+from aegis.core.settings import Settings
+from aegis.web import routes
+from aegis.web.assets import StaticAssets
+from aegis.web.cookies import CookieCodec
+from aegis.web.deps import LoginRequired
+from aegis.web.security import PagePolicyMiddleware, content_security_policy
+from aegis.web.templating import render
+
+ERROR_TITLES = {
+    403: "You may not do this",
+    404: "Not found",
+    409: "This conflicts with the current state",
+    413: "The file is too large",
+    422: "Invalid input",
+}
+
+
+def render_error(request: Request, status: int, message: str) -> Response:
+    """An HTML error page for browsers."""
+    title = ERROR_TITLES.get(status, "Something went wrong")
+    return render(request, "errors/error.html", status_code=status, title=title, message=message)
+
+
+def mount_web(app: FastAPI, settings: Settings) -> None:
+    """Add the pages, static files and their security headers to the application."""
+    app.state.cookie_codec = CookieCodec(settings.secret_key, settings.web_session_hours * 3600)
+    app.state.static_assets = StaticAssets(url_prefix=settings.static_url)
+    app.state.render_error = render_error
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=200, headers={"HX-Redirect": exc.next_url})
+        return RedirectResponse(exc.next_url, status_code=303)
+
+    @app.get("/static/{path:path}", include_in_schema=False)
+    def static(request: Request, path: str) -> Response:
+        return request.app.state.static_assets.response(request, path)
+
+    for module in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
+        router = importlib.import_module(f"{routes.__name__}.{module.name}").router
+        app.include_router(router, include_in_schema=False)
+    app.add_middleware(PagePolicyMiddleware, policy=content_security_policy(settings.static_url))
+    app.add_middleware(GZipMiddleware, minimum_size=1024)

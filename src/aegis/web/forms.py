@@ -1,0 +1,48 @@
+"""Turning validation errors into messages shown next to form fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from aegis.core.errors import AegisError
+
+
+def field_errors(exc: AegisError | ValidationError) -> dict[str, str]:
+    """{field: message} from a domain error or a schema validation error."""
+    errors: dict[str, str] = {}
+    if isinstance(exc, ValidationError):
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"] if not isinstance(p, int)) or "__all__"
+            message = "Unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+            errors.setdefault(field, message.removeprefix("Value error, "))
+        return errors
+    details: Any = exc.details
+    if isinstance(details, list):
+        for detail in details:
+            if isinstance(detail, dict) and detail.get("field"):
+                errors.setdefault(str(detail["field"]), str(detail.get("message", exc.message)))
+    if not errors:
+        errors["__all__"] = exc.message
+    return errors
+
+
+def form_values(
+    form: Any, *, lists: tuple[str, ...] = (), ints: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A submitted form as a dict: empty fields dropped, id lists gathered, numbers parsed."""
+    values: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        if key in lists:
+            values[key] = [int(v) for v in form.getlist(key) if str(v).strip().isdigit()]
+            continue
+        value = form.get(key)
+        if isinstance(value, str) and value.strip() != "":
+            text = value.strip()
+            values[key] = int(text) if key in ints and text.lstrip("-").isdigit() else text
+    for key in lists:
+        values.setdefault(key, [])
+    return values

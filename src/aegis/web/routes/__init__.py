@@ -1,0 +1,1 @@
+"""Page routes, one module per area; each module has a `router`."""

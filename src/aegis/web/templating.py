@@ -1,0 +1,76 @@
+"""Jinja2 environment and the `render` helper every page uses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from aegis.core.authz import Principal
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+ENV = TEMPLATES.env
+ENV.trim_blocks = True
+ENV.lstrip_blocks = True
+
+LEVEL_CLASSES = {"Low": "low", "Medium": "medium", "High": "high", "Critical": "critical"}
+
+
+def _label(value: Any) -> str:
+    """Turn an enum value like `partially_implemented` into `Partially implemented`."""
+    text = str(getattr(value, "value", value) or "")
+    return text.replace("_", " ").capitalize()
+
+
+def _day(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current URL's query string with some parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + urlencode(params) if params else "?"
+
+
+ENV.filters["label"] = _label
+ENV.filters["day"] = _day
+ENV.filters["level_class"] = lambda level: LEVEL_CLASSES.get(str(level), "none")
+ENV.globals["qs"] = _query
+
+
+def render(
+    request: Request,
+    template: str,
+    principal: Principal | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page with the layout's context: user, CSRF token, static URLs."""
+    state = request.app.state
+    principal = principal or getattr(request.state, "principal", None)
+    base = {
+        "principal": principal,
+        "user_name": getattr(request.state, "user_name", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "static": state.static_assets.url,
+        "can_write": bool(principal and principal.writable),
+        "is_admin": bool(principal and principal.is_admin),
+        "is_auditor": bool(principal and principal.auditable),
+    }
+    return TEMPLATES.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
