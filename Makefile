@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck contracts pytest install clean
+.PHONY: run test lint typecheck contracts pytest install browser clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -28,7 +28,10 @@ typecheck: install
 contracts: install
 	$(UV) run --frozen lint-imports
 
-pytest: install
+browser:
+	scripts/install-browser
+
+pytest: install browser
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q
 
 test: lint typecheck contracts pytest

@@ -19,8 +19,9 @@ def _print_welcome(url: str, summary: DemoSummary | None) -> None:
     typer.echo(f"API documentation: {url}/api/docs")
     if summary is not None:
         typer.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+        width = max(len(email) for email, _ in summary.logins)
         for email, role in summary.logins:
-            typer.echo(f"  {role:<24} {email}")
+            typer.echo(f"  {email:<{width}}  {role}")
     typer.echo("")
 
 
