@@ -69,3 +69,18 @@ def test_unknown_route_uses_the_shared_error_body(client: TestClient):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_readiness_is_503_when_the_schema_is_behind(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from aegis.core.db import build_engine
+    from aegis.core.settings import Settings
+    from aegis.main import create_app
+
+    url = f"sqlite:///{tmp_path}/empty.db"
+    app = create_app(
+        Settings(env="test", database_url=url, data_dir=tmp_path), engine=build_engine(url)
+    )
+    with TestClient(app) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"].startswith("at None")
