@@ -218,3 +218,29 @@ def test_risks_filter_by_heatmap_cell(client, db, world, principal_for, token_fo
         headers=token_for("analyst"),
     ).json()
     assert [r["title"] for r in cell["items"]] == ["cell"]
+
+
+def test_risks_filter_by_current_rating(client, db, world, principal_for, token_for) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories.risks import make_risk
+
+    admin = principal_for("admin")
+    unit = world.units["division-a"]
+    make_risk(db, admin, unit, title="unassessed", inherent_likelihood=2, inherent_impact=3)
+    make_risk(
+        db,
+        admin,
+        unit,
+        title="reduced",
+        inherent_likelihood=5,
+        inherent_impact=5,
+        residual_likelihood=2,
+        residual_impact=3,
+    )
+    make_risk(db, admin, unit, title="elsewhere", inherent_likelihood=2, inherent_impact=4)
+    db.commit()
+    cell = client.get(
+        "/api/v1/risks",
+        params={"current_likelihood": 2, "current_impact": 3, "sort": "title"},
+        headers=token_for("analyst"),
+    ).json()
+    assert [r["title"] for r in cell["items"]] == ["reduced", "unassessed"]

@@ -86,6 +86,13 @@ def filtered(units: frozenset[int], query: RiskQuery) -> Select[Any]:
         )
     if query.review_due_before is not None:
         stmt = stmt.where(Risk.next_review_date < query.review_due_before)
+    if query.current_likelihood is not None:
+        current = func.coalesce(Risk.residual_likelihood, Risk.inherent_likelihood)
+        stmt = stmt.where(current == query.current_likelihood)
+    if query.current_impact is not None:
+        stmt = stmt.where(
+            func.coalesce(Risk.residual_impact, Risk.inherent_impact) == query.current_impact
+        )
     return stmt
 
 

@@ -124,6 +124,12 @@ class RiskQuery(ListQuery):
     inherent_impact: int | None = Field(None, ge=1, le=10)
     residual_likelihood: int | None = Field(None, ge=1, le=10)
     residual_impact: int | None = Field(None, ge=1, le=10)
+    current_likelihood: int | None = Field(
+        None, ge=1, le=10, description="Residual likelihood once assessed, else inherent"
+    )
+    current_impact: int | None = Field(
+        None, ge=1, le=10, description="Residual impact once assessed, else inherent"
+    )
 
 
 class RiskScoreChangeRead(BaseModel):
