@@ -15,6 +15,7 @@ DEFAULT = {
         {"name": "High", "min_score": 11, "max_score": 15, "color": "#ef6c00"},
         {"name": "Critical", "min_score": 16, "max_score": 25, "color": "#c62828"},
     ],
+    "appetite_score": 10,
 }
 
 

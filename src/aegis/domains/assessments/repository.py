@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
@@ -158,3 +158,113 @@ def override(session: Session, assessment_id: int, requirement_id: int) -> Asses
         AssessmentResult.requirement_id == requirement_id,
     )
     return session.scalar(stmt)
+
+
+def latest_per_framework(
+    session: Session, units: frozenset[int]
+) -> list[tuple[Assessment, str, str]]:
+    """The newest assessment of each framework in these units, with its name and version."""
+    recency = (
+        func.row_number()
+        .over(
+            partition_by=Assessment.framework_id,
+            order_by=(Assessment.created_at.desc(), Assessment.id.desc()),
+        )
+        .label("recency")
+    )
+    ranked = (
+        select(Assessment.id.label("assessment_id"), recency)
+        .where(in_units(Assessment.unit_id, units))
+        .subquery()
+    )
+    stmt = (
+        select(Assessment, Framework.name, Framework.version)
+        .join(ranked, ranked.c.assessment_id == Assessment.id)
+        .join(Framework, Framework.id == Assessment.framework_id)
+        .where(ranked.c.recency == 1)
+        .order_by(Framework.name, Framework.version, Assessment.id)
+    )
+    return [(a, name, version) for a, name, version in session.execute(stmt)]
+
+
+def _requirements_of(framework_ids: list[int]) -> Select[Any]:
+    return select(Requirement.id).where(Requirement.framework_id.in_(framework_ids))
+
+
+def requirements_of_frameworks(session: Session, framework_ids: list[int]) -> list[Row[Any]]:
+    """Every requirement of several frameworks, as `requirements` gives them plus framework_id."""
+    stmt = select(
+        Requirement.framework_id,
+        Requirement.id,
+        Requirement.parent_id,
+        Requirement.ref_id,
+        Requirement.title,
+        Requirement.assessable,
+        Requirement.position,
+    ).where(Requirement.framework_id.in_(framework_ids))
+    return list(session.execute(stmt))
+
+
+def mappings_of_frameworks(
+    session: Session, framework_ids: list[int], scope: frozenset[int]
+) -> list[tuple[int, int, int, str, int]]:
+    """(framework, requirement, control, control status, control unit) of mapped controls."""
+    stmt = (
+        select(
+            Requirement.framework_id,
+            control_requirements.c.requirement_id,
+            Control.id,
+            Control.status,
+            Control.unit_id,
+        )
+        .join(Control, Control.id == control_requirements.c.control_id)
+        .join(Requirement, Requirement.id == control_requirements.c.requirement_id)
+        .where(Requirement.framework_id.in_(framework_ids), in_units(Control.unit_id, scope))
+    )
+    return [(f, r, c, st, u) for f, r, c, st, u in session.execute(stmt)]
+
+
+def control_evidence_of_frameworks(
+    session: Session, framework_ids: list[int], scope: frozenset[int], today: date
+) -> list[tuple[int, int, int]]:
+    """(control, evidence, evidence unit) of current evidence on in-scope mapped controls."""
+    mapped = (
+        select(control_requirements.c.control_id)
+        .join(Control, Control.id == control_requirements.c.control_id)
+        .where(
+            control_requirements.c.requirement_id.in_(_requirements_of(framework_ids)),
+            in_units(Control.unit_id, scope),
+        )
+    )
+    stmt = (
+        select(evidence_controls.c.control_id, Evidence.id, Evidence.unit_id)
+        .join(Evidence, Evidence.id == evidence_controls.c.evidence_id)
+        .where(
+            evidence_controls.c.control_id.in_(mapped),
+            in_units(Evidence.unit_id, scope),
+            _current(today),
+        )
+    )
+    return [(c, e, u) for c, e, u in session.execute(stmt)]
+
+
+def requirement_evidence_of_frameworks(
+    session: Session, framework_ids: list[int], scope: frozenset[int], today: date
+) -> list[tuple[int, int, int]]:
+    """(requirement, evidence, evidence unit) of current evidence on these frameworks."""
+    stmt = (
+        select(evidence_requirements.c.requirement_id, Evidence.id, Evidence.unit_id)
+        .join(Evidence, Evidence.id == evidence_requirements.c.evidence_id)
+        .where(
+            evidence_requirements.c.requirement_id.in_(_requirements_of(framework_ids)),
+            in_units(Evidence.unit_id, scope),
+            _current(today),
+        )
+    )
+    return [(r, e, u) for r, e, u in session.execute(stmt)]
+
+
+def overrides_of(session: Session, assessment_ids: list[int]) -> list[AssessmentResult]:
+    """Every override recorded against several assessments."""
+    stmt = select(AssessmentResult).where(AssessmentResult.assessment_id.in_(assessment_ids))
+    return list(session.scalars(stmt))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
@@ -14,7 +16,7 @@ from aegis.domains.assessments.errors import (
     OverrideNotFound,
     RequirementNotAssessed,
 )
-from aegis.domains.assessments.results import compute, sort_results
+from aegis.domains.assessments.results import compute, compute_many, sort_results
 from aegis.domains.assessments.schemas import (
     AssessmentCreate,
     AssessmentDetail,
@@ -65,7 +67,10 @@ def _get(session: Session, principal: Principal, assessment_id: int) -> Assessme
 
 
 def _detail(session: Session, assessment: Assessment) -> AssessmentDetail:
-    results = compute(session, assessment)
+    return _summarise(assessment, compute(session, assessment))
+
+
+def _summarise(assessment: Assessment, results: list[ResultRead]) -> AssessmentDetail:
     counts = count(r.status for r in results)
     return AssessmentDetail.model_validate(
         {
@@ -229,3 +234,58 @@ def clear_override(
         assessment.unit_id,
         before=before,
     )
+
+
+class FrameworkScore(NamedTuple):
+    """A framework and its latest assessment, with the score."""
+
+    framework_id: int
+    framework_name: str
+    framework_version: str
+    assessment: AssessmentDetail
+
+
+def latest_scores_by_framework(*, session: Session, principal: Principal) -> list[FrameworkScore]:
+    """The newest assessment of each framework in the caller's units, scored, by framework name.
+
+    "Newest" is by creation time. Every score is computed together in a fixed number of
+    queries, however many frameworks are assessed.
+    """
+    latest = repo.latest_per_framework(session, principal.readable)
+    results = compute_many(session, [assessment for assessment, _, _ in latest])
+    return [
+        FrameworkScore(
+            framework_id=assessment.framework_id,
+            framework_name=name,
+            framework_version=version,
+            assessment=_summarise(assessment, results[assessment.id]),
+        )
+        for assessment, name, version in latest
+    ]
+
+
+class ResultInOrder(NamedTuple):
+    """One requirement's result with its neighbours in the framework's order."""
+
+    result: ResultRead
+    previous_id: int | None
+    next_id: int | None
+    position: int
+    total: int
+
+
+def get_result(
+    *, session: Session, principal: Principal, assessment_id: int, requirement_id: int
+) -> ResultInOrder:
+    """One requirement's result, with the requirements before and after it to work through."""
+    results = compute(session, _get(session, principal, assessment_id))
+    for index, result in enumerate(results):
+        if result.requirement_id == requirement_id:
+            return ResultInOrder(
+                result=result,
+                previous_id=results[index - 1].requirement_id if index > 0 else None,
+                next_id=results[index + 1].requirement_id if index + 1 < len(results) else None,
+                position=index + 1,
+                total=len(results),
+            )
+    raise RequirementNotAssessed("Requirement not found in this assessment")

@@ -67,3 +67,32 @@ def list_events(
         limit=query.limit,
         offset=query.offset,
     )
+
+
+def recent_events(
+    *, session: Session, principal: Principal, limit: int = 10
+) -> list[AuditEventRead]:
+    """The newest events of every unit the caller can read, newest first (for the dashboard).
+
+    Unlike the audit trail itself, this needs no admin or readonly role: every reader of a
+    unit sees the latest activity in it.
+    """
+    stmt = (
+        select(AuditEvent)
+        .where(in_units(AuditEvent.unit_id, principal.readable))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [AuditEventRead.model_validate(row) for row in session.scalars(stmt)]
+
+
+def entity_types(*, session: Session, principal: Principal) -> list[str]:
+    """The kinds of objects recorded in the audit trail of the reader's units (for filters)."""
+    units = _require_auditor(principal)
+    stmt = (
+        select(AuditEvent.entity_type)
+        .where(in_units(AuditEvent.unit_id, units))
+        .distinct()
+        .order_by(AuditEvent.entity_type)
+    )
+    return list(session.scalars(stmt))

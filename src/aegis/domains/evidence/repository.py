@@ -6,7 +6,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, Table, delete, exists, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
@@ -160,3 +171,26 @@ def replace_requirements(
 ) -> None:
     """Set the requirements an evidence item supports."""
     _replace(session, evidence_requirements, "requirement_id", evidence_id, requirement_ids)
+
+
+def expiry_counts(
+    session: Session, units: frozenset[int], today: date, horizon: date
+) -> tuple[int, int]:
+    """(expiring from today to the horizon inclusive, already expired) evidence of these units."""
+    expiring = (Evidence.expires_on >= today) & (Evidence.expires_on <= horizon)
+    expired = Evidence.expires_on < today
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((expiring, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((expired, 1), else_=0)), 0),
+        ).where(in_units(Evidence.unit_id, units), Evidence.expires_on.is_not(None))
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def get_many(session: Session, units: frozenset[int], evidence_ids: list[int]) -> list[Evidence]:
+    """The evidence of these units among the ids, by title."""
+    if not evidence_ids:
+        return []
+    stmt = visible(units).where(Evidence.id.in_(sorted(set(evidence_ids))))
+    return list(session.scalars(stmt.order_by(Evidence.title, Evidence.id)))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -213,3 +213,30 @@ def delete_evidence(
     session.flush()
     record(session, principal, "delete", "evidence", evidence_id, evidence.unit_id, before=before)
     blobs.delete_after_commit(session, store, keys)
+
+
+class ExpiryCounts(NamedTuple):
+    """Evidence expiring soon (not yet expired) and evidence already expired."""
+
+    expiring: int
+    expired: int
+
+
+def count_by_expiry(
+    *, session: Session, principal: Principal, today: date, within_days: int = 30
+) -> ExpiryCounts:
+    """Evidence of the caller's units expiring within the next days, and already expired.
+
+    Evidence expiring today is still current; it counts as expiring, not expired.
+    """
+    expiring, expired = repo.expiry_counts(
+        session, principal.readable, today, today + timedelta(days=within_days)
+    )
+    return ExpiryCounts(expiring=expiring, expired=expired)
+
+
+def get_many(
+    *, session: Session, principal: Principal, evidence_ids: list[int]
+) -> list[EvidenceRead]:
+    """The evidence of the caller's units among these ids, by title (others are left out)."""
+    return read_many(session, repo.get_many(session, principal.readable, evidence_ids))

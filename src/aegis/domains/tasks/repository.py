@@ -111,3 +111,21 @@ def control_unit(session: Session, units: frozenset[int], control_id: int) -> in
     """The unit of a control of these units, None when it is not one of them."""
     stmt = select(Control.unit_id).where(Control.id == control_id, in_units(Control.unit_id, units))
     return session.scalar(stmt)
+
+
+def count_overdue(session: Session, units: frozenset[int], on: date) -> int:
+    """How many tasks of these units are overdue on this day."""
+    stmt = select(func.count()).select_from(Task).where(in_units(Task.unit_id, units), overdue(on))
+    return int(session.scalar(stmt) or 0)
+
+
+def open_assigned(units: frozenset[int], user_id: int) -> Select[Task]:
+    """Tasks of these units assigned to the user and neither done nor cancelled, soonest due first.
+
+    Tasks without a due date come last; among equal due dates, the most urgent first.
+    """
+    return (
+        visible(units)
+        .where(Task.assignee_id == user_id, Task.status.not_in(sorted(s.value for s in CLOSED)))
+        .order_by(SORTABLE["due_date"], SORTABLE["priority"].desc(), Task.id)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -44,9 +45,9 @@ COMMENT_FIELDS = ("task_id", "author_id", "body")
 REQUIRED = ("unit_id", "title", "kind", "status", "priority")
 
 
-def _read_many(session: Session, tasks: list[Task]) -> list[TaskRead]:
+def _read_many(session: Session, tasks: list[Task], on: date | None = None) -> list[TaskRead]:
     counts = repo.comment_counts(session, [t.id for t in tasks])
-    on = workflow.today()
+    on = on or workflow.today()
     return [
         TaskRead.model_validate(
             {
@@ -246,3 +247,22 @@ def add_comment(
         after=snapshot(comment, COMMENT_FIELDS),
     )
     return _comments_read(session, [comment])[0]
+
+
+def count_overdue_tasks(*, session: Session, principal: Principal, on: date) -> int:
+    """How many tasks of the caller's units are overdue on this day."""
+    return repo.count_overdue(session, principal.readable, on)
+
+
+def my_open_tasks(
+    *, session: Session, principal: Principal, on: date, limit: int = 5
+) -> list[TaskRead]:
+    """The caller's tasks still to do in their units, soonest due first (undated last)."""
+    stmt = repo.open_assigned(principal.readable, principal.user_id).limit(limit)
+    return _read_many(session, list(session.scalars(stmt)), on)
+
+
+def next_statuses(status: TaskStatus | str) -> list[TaskStatus]:
+    """The statuses a task may move to from this one, in life-cycle order."""
+    allowed = workflow.ALLOWED[TaskStatus(status)]
+    return [candidate for candidate in TaskStatus if candidate in allowed]

@@ -22,7 +22,9 @@ def dashboard(
     request: Request, session: SessionDep, principal: WebPrincipal, unit_id: int | None = None
 ) -> Response:
     """KPIs, the inherent and residual heatmaps, top risks, my tasks and recent activity."""
-    summary = service.summary(session=session, principal=principal, today=date.today(), unit_id=unit_id)
+    summary = service.summary(
+        session=session, principal=principal, today=date.today(), unit_id=unit_id
+    )
     posture = summary.risks
     return render(
         request,
@@ -30,6 +32,10 @@ def dashboard(
         principal,
         summary=summary,
         units=lookups.unit_names(session, principal),
-        inherent_svg=heatmap_svg(posture.inherent_heatmap, title="Inherent risk heatmap", link_prefix="inherent"),
-        current_svg=heatmap_svg(posture.residual_heatmap, title="Residual risk heatmap", link_prefix="current"),
+        inherent_svg=heatmap_svg(
+            posture.inherent_heatmap, title="Inherent risk heatmap", link_prefix="inherent"
+        ),
+        current_svg=heatmap_svg(
+            posture.residual_heatmap, title="Residual risk heatmap", link_prefix="current"
+        ),
     )

@@ -1,0 +1,1 @@
+"""The posture at a glance: risk, task, evidence, compliance and activity figures."""
