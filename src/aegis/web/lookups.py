@@ -10,6 +10,10 @@ from aegis.domains.assets.schemas import AssetQuery
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
+from aegis.domains.frameworks import service as frameworks
+from aegis.domains.frameworks.schemas import FrameworkQuery
+from aegis.domains.risks import service as risks
+from aegis.domains.risks.schemas import RiskQuery
 from aegis.domains.units import service as units
 from aegis.domains.units.schemas import UnitQuery
 from aegis.domains.users import service as users
@@ -57,3 +61,36 @@ def control_options(session: Session, principal: Principal) -> Options:
         session=session, principal=principal, query=ControlQuery(limit=MAX_LIMIT, sort="ref")
     )
     return [(control.id, f"{control.ref} {control.title}") for control in page.items]
+
+
+def administered_units(session: Session, principal: Principal) -> Options:
+    """Units the caller administers, by name."""
+    names = unit_names(session, principal)
+    return sorted(
+        ((uid, name) for uid, name in names.items() if uid in principal.administrable),
+        key=lambda o: o[1],
+    )
+
+
+def everyone(session: Session, principal: Principal) -> Options:
+    """Users the caller can see, disabled ones included (for filters on past actions)."""
+    page = users.list_users(
+        session=session, principal=principal, query=UserQuery(limit=MAX_LIMIT, sort="name")
+    )
+    return [(user.id, user.name) for user in page.items]
+
+
+def framework_options(session: Session, principal: Principal) -> Options:
+    """Frameworks shared with the caller (their units and the units above them)."""
+    page = frameworks.list_frameworks(
+        session=session, principal=principal, query=FrameworkQuery(limit=MAX_LIMIT, sort="name")
+    )
+    return [(framework.id, f"{framework.name} {framework.version}") for framework in page.items]
+
+
+def risk_options(session: Session, principal: Principal) -> Options:
+    """Risks the caller can see."""
+    page = risks.list_risks(
+        session=session, principal=principal, query=RiskQuery(limit=MAX_LIMIT, sort="title")
+    )
+    return [(risk.id, risk.title) for risk in page.items]

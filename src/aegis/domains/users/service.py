@@ -55,6 +55,33 @@ def get_user(*, session: Session, principal: Principal, user_id: int) -> UserRea
     return UserRead.model_validate(user)
 
 
+def list_administered_users(
+    *, session: Session, principal: Principal, query: UserQuery
+) -> Page[UserRead]:
+    """List users holding a role on a unit the caller administers (the administration pages)."""
+    principal.require_admin()
+    stmt = repo.filtered_users(principal.administrable, query)
+    rows, total = fetch_page(session, apply_sort(stmt, query.sort, SORTABLE, (User.id,)), query)
+    return _page(rows, total, query)
+
+
+def get_administered_user(*, session: Session, principal: Principal, user_id: int) -> UserRead:
+    """Return a user holding a role on a unit the caller administers."""
+    principal.require_admin()
+    user = repo.get_user_in(session, principal.administrable, user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    return UserRead.model_validate(user)
+
+
+def administers_all_roles_of(*, session: Session, principal: Principal, user_id: int) -> bool:
+    """Whether every role of the user lies in units the caller administers.
+
+    Only then may the caller disable the user or set their password.
+    """
+    return principal.is_admin and repo.assignment_units(session, user_id) <= principal.administrable
+
+
 def me(*, session: Session, principal: Principal) -> MeRead:
     """Return the signed-in user and their roles."""
     user = session.get(User, principal.user_id)
