@@ -27,7 +27,7 @@ def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
     height = heatmap.likelihood_levels * CELL + MARGIN + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="hm-{link_prefix}">',
+        f'role="group" aria-labelledby="hm-{link_prefix}">',
         f'<title id="hm-{link_prefix}">{escape(title)}</title>',
     ]
     for likelihood in range(heatmap.likelihood_levels, 0, -1):
@@ -53,13 +53,13 @@ def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
                 f'fill="{escape(cell.color)}" stroke="#ffffff" stroke-width="2"/>'
             )
             parts.append(
-                f'<text x="{x + 8}" y="{y + 18}" font-size="11" fill="{ink}">'
+                f'<text x="{x + 8}" y="{y + 18}" font-size="11" fill="{ink}" aria-hidden="true">'
                 f"{escape(cell.level[:1])}</text>"
             )
             if cell.count:
                 parts.append(
                     f'<text x="{x + CELL / 2}" y="{y + CELL / 2 + 8}" text-anchor="middle" '
-                    f'font-size="22" font-weight="700" fill="{ink}">{cell.count}</text>'
+                    f'font-size="22" font-weight="700" fill="{ink}" aria-hidden="true">{cell.count}</text>'
                 )
             parts.append("</a>")
     axis_y = heatmap.likelihood_levels * CELL

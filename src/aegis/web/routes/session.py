@@ -12,6 +12,7 @@ from aegis.core.errors import AuthenticationFailed, ValidationFailed
 from aegis.domains.auth import service as auth
 from aegis.domains.users import service as users
 from aegis.http.deps import SessionDep, SettingsDep
+from aegis.web import lookups
 from aegis.web.cookies import COOKIE_NAME
 from aegis.web.deps import CsrfChecked, WebPrincipal, codec
 from aegis.web.forms import field_errors
@@ -92,7 +93,8 @@ def logout(request: Request, session: SessionDep, principal: WebPrincipal) -> Re
 def account(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The signed-in user's profile and password form."""
     me = users.me(session=session, principal=principal)
-    return render(request, "session/account.html", principal, me=me, errors={}, done=False)
+    units = lookups.unit_names(session, principal)
+    return render(request, "session/account.html", principal, me=me, units=units, errors={})
 
 
 @router.post("/account/password", dependencies=[CsrfChecked])
@@ -119,8 +121,8 @@ def change_password(
             principal,
             status_code=422,
             me=me,
+            units=lookups.unit_names(session, principal),
             errors=field_errors(exc),
-            done=False,
         )
     response = RedirectResponse("/login?changed=1", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")

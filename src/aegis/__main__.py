@@ -1,0 +1,5 @@
+"""`python -m aegis` runs the command line."""
+
+from aegis.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Browser tests: the real server driven by Chromium through Playwright."""

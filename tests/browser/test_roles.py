@@ -1,0 +1,196 @@
+"""Roles in the browser: the read-only user changes nothing, divisions do not see each other."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.helpers import (
+    AUDITOR,
+    CORPORATE_ANALYST,
+    RETAIL_ANALYST,
+    Problems,
+    forced_post,
+    link_id,
+    sign_in,
+    visit,
+)
+
+# (list page, area of its detail links): the main pages of the application.
+AREAS = [
+    ("/risks", "risks"),
+    ("/assets", "assets"),
+    ("/controls", "controls"),
+    ("/evidence", "evidence"),
+    ("/tasks", "tasks"),
+    ("/assessments", "assessments"),
+    ("/frameworks", "frameworks"),
+]
+CHANGING = re.compile(
+    r"^\s*((New|Edit|Delete|Create|Upload|Add|Attach|Import|Move|Save|Comment|Start|Record)\b"
+    r"|Clear override)",
+    re.IGNORECASE,
+)
+CORPORATE_RISK = "Phishing leads to mailbox takeover"
+RETAIL_UNITS = {"Retail Division", "E-commerce Platform", "Store Operations"}
+
+
+def _first_detail(page: Page, area: str) -> str:
+    link = page.locator(f'main table a[href^="/{area}/"]').first
+    href = link.get_attribute("href")
+    assert href and re.fullmatch(rf"/{area}/\d+", href), f"no {area} detail link on {page.url}"
+    return href
+
+
+def _assert_read_only(page: Page) -> None:
+    """No form, htmx request, button or action link of the main content changes data."""
+    main = page.locator("main")
+    where = page.url
+    posting = main.locator('form[method="post"], form[method="POST"]')
+    assert posting.count() == 0, (
+        f"{where} has forms to {posting.evaluate_all('fs => fs.map(f => f.action)')}"
+    )
+    assert main.locator("[hx-post], [hx-put], [hx-patch], [hx-delete]").count() == 0, where
+    for suffix in ("/new", "/edit", "/versions", "/import"):
+        links = main.locator(f'a[href$="{suffix}"], a[href*="{suffix}?"]')
+        assert links.count() == 0, f"{where} links to {suffix}: {links.all_inner_texts()}"
+    buttons = main.get_by_role("button", name=CHANGING)
+    assert buttons.count() == 0, f"{where} has buttons {buttons.all_inner_texts()}"
+    actions = main.locator("a.button").filter(has_text=CHANGING)
+    assert actions.count() == 0, f"{where} has action links {actions.all_inner_texts()}"
+
+
+def test_the_auditor_sees_no_way_to_change_anything(page: Page) -> None:
+    sign_in(page, AUDITOR)
+    visit(page, "/")
+    _assert_read_only(page)
+    for path, area in AREAS:
+        visit(page, path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        _assert_read_only(page)
+        detail = _first_detail(page, area)
+        visit(page, detail)
+        _assert_read_only(page)
+    visit(page, "/tasks/board")
+    _assert_read_only(page)
+    assessment = _first_detail_of(page, "/assessments", "assessments")
+    visit(page, assessment)
+    requirement = page.locator(f'main a[href^="{assessment}/requirements/"]').first
+    requirement.click()
+    expect(page).to_have_url(re.compile(r"/requirements/\d+$"))
+    _assert_read_only(page)
+
+
+def _first_detail_of(page: Page, path: str, area: str) -> str:
+    visit(page, path)
+    return _first_detail(page, area)
+
+
+def _unit_of(page: Page, export: str, object_id: int) -> str:
+    """The unit id of an object, from the CSV export of its list (what the auditor may read)."""
+    response = page.request.get(export)
+    assert response.ok, export
+    for row in csv.DictReader(io.StringIO(response.text())):
+        if row["id"] == str(object_id):
+            return row["unit_id"]
+    raise AssertionError(f"{object_id} is not in {export}")
+
+
+def test_forcing_a_change_as_the_auditor_is_refused(page: Page, problems: Problems) -> None:
+    problems.allow(r"status of 403")
+    sign_in(page, AUDITOR, then="/risks")
+    risk = _first_detail(page, "risks")
+    risk_id = int(risk.rsplit("/", 1)[1])
+    unit_id = _unit_of(page, "/risks?format=csv", risk_id)
+    task = _first_detail_of(page, "/tasks", "tasks")
+    control = _first_detail_of(page, "/controls", "controls")
+    visit(page, risk)
+    title = page.get_by_role("heading", level=1).inner_text()
+
+    # Complete, valid forms: the only reason left to refuse them is the role.
+    new_risk = {
+        "title": "Risk forced in by the auditor",
+        "unit_id": unit_id,
+        "category": "technical",
+        "status": "identified",
+        "inherent_likelihood": "1",
+        "inherent_impact": "1",
+    }
+    new_asset = {
+        "name": "auditor-box",
+        "unit_id": unit_id,
+        "type": "server",
+        "criticality": "low",
+        "environment": "production",
+        "data_classification": "internal",
+    }
+    attempts = [
+        (f"{risk}/delete", {}),
+        (f"{risk}/edit", {**new_risk, "title": "Changed by the auditor"}),
+        ("/risks/new", new_risk),
+        ("/assets/new", new_asset),
+        (f"{control}/delete", {}),
+        (f"{task}/comments", {"body": "The auditor was here"}),
+        (f"{task}/status", {"status": "cancelled"}),
+    ]
+    for path, data in attempts:
+        assert forced_post(page, path, data) == 403, f"POST {path} was not refused"
+        assert forced_post(page, path, data, htmx=True) == 403, f"htmx POST {path} not refused"
+
+    for path in ("/risks/new", f"{risk}/edit", "/assets/new", "/tasks/new", "/evidence/new"):
+        visit(page, path, status=403)
+        expect(page.get_by_role("heading", level=1)).to_have_text("You may not do this")
+
+    visit(page, risk)
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    visit(page, control)
+    visit(page, task)
+    expect(page.locator("#comments")).not_to_contain_text("The auditor was here")
+    visit(page, "/risks?q=forced")
+    expect(page.get_by_role("link", name=new_risk["title"])).to_have_count(0)
+
+
+def test_a_retail_analyst_cannot_find_a_corporate_risk(
+    new_context: Callable[..., BrowserContext], problems: Problems
+) -> None:
+    problems.allow(r"status of 404")
+    corporate = new_context().new_page()
+    sign_in(corporate, CORPORATE_ANALYST, then="/risks")
+    visit(corporate, "/risks?q=" + CORPORATE_RISK.split()[0])
+    risk_id = link_id(corporate, "risks", CORPORATE_RISK)
+    visit(corporate, f"/risks/{risk_id}")
+    expect(corporate.get_by_role("heading", level=1)).to_have_text(CORPORATE_RISK)
+
+    page = new_context().new_page()
+    sign_in(page, RETAIL_ANALYST, then="/risks")
+    for words in (CORPORATE_RISK, "Phishing", "mailbox"):
+        page.get_by_label("Search").fill(words)
+        page.get_by_role("button", name="Filter").click()
+        expect(page.locator("main")).to_contain_text("No risks match")
+        expect(page.get_by_role("link", name=CORPORATE_RISK)).to_have_count(0)
+
+    visit(page, "/risks")
+    units = {
+        text.strip()
+        for text in page.locator("main table tbody tr td:nth-child(2)").all_inner_texts()
+    }
+    assert units, "the retail analyst sees no risk at all"
+    assert units <= RETAIL_UNITS, f"risks of other units shown: {units - RETAIL_UNITS}"
+
+    for path in (f"/risks/{risk_id}", f"/risks/{risk_id}/edit"):
+        visit(page, path, status=404)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+        expect(page.locator("main")).not_to_contain_text(CORPORATE_RISK)
+    assert forced_post(page, f"/risks/{risk_id}/delete") == 404
+
+    export = page.request.get("/risks?format=csv")
+    assert export.ok
+    assert CORPORATE_RISK not in export.text()
+    visit(page, "/")
+    expect(page.locator("main")).not_to_contain_text(CORPORATE_RISK)
+    visit(corporate, f"/risks/{risk_id}")
+    expect(corporate.get_by_role("heading", level=1)).to_have_text(CORPORATE_RISK)
