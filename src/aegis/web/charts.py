@@ -59,7 +59,8 @@ def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
             if cell.count:
                 parts.append(
                     f'<text x="{x + CELL / 2}" y="{y + CELL / 2 + 8}" text-anchor="middle" '
-                    f'font-size="22" font-weight="700" fill="{ink}" aria-hidden="true">{cell.count}</text>'
+                    f'font-size="22" font-weight="700" fill="{ink}" aria-hidden="true">'
+                    f"{cell.count}</text>"
                 )
             parts.append("</a>")
     axis_y = heatmap.likelihood_levels * CELL
