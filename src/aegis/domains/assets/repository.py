@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Select, delete, exists, func, insert, or_, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
@@ -102,3 +102,23 @@ def replace_dependencies(session: Session, asset_id: int, depends_on: Iterable[i
     rows = [{"asset_id": asset_id, "depends_on_id": other} for other in sorted(set(depends_on))]
     if rows:
         session.execute(insert(asset_dependencies), rows)
+
+
+def dependency_links(
+    session: Session, units: frozenset[int], asset_id: int
+) -> list[tuple[Asset, bool]]:
+    """Assets of these units linked to an asset, in one query: (asset, is it a dependent)."""
+    link = asset_dependencies.c
+    stmt = (
+        visible(units)
+        .add_columns(link.depends_on_id == asset_id)
+        .join(
+            asset_dependencies,
+            or_(
+                and_(link.asset_id == asset_id, link.depends_on_id == Asset.id),
+                and_(link.depends_on_id == asset_id, link.asset_id == Asset.id),
+            ),
+        )
+        .order_by(Asset.name, Asset.id)
+    )
+    return [(asset, bool(dependent)) for asset, dependent in session.execute(stmt)]

@@ -102,6 +102,13 @@ class AssetRead(BaseModel):
     updated_at: datetime
 
 
+class AssetDependencies(BaseModel):
+    """The visible assets an asset depends on, and those that depend on it."""
+
+    depends_on: list[AssetRead]
+    dependents: list[AssetRead]
+
+
 class AssetQuery(ListQuery):
     """Filters of the asset list."""
 

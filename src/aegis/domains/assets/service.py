@@ -10,7 +10,13 @@ from aegis.core.authz import Principal
 from aegis.core.errors import ValidationFailed
 from aegis.domains.assets import repository as repo
 from aegis.domains.assets.errors import AssetNotFound
-from aegis.domains.assets.schemas import AssetCreate, AssetQuery, AssetRead, AssetUpdate
+from aegis.domains.assets.schemas import (
+    AssetCreate,
+    AssetDependencies,
+    AssetQuery,
+    AssetRead,
+    AssetUpdate,
+)
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.users import service as users
@@ -78,6 +84,18 @@ def _get(session: Session, principal: Principal, asset_id: int) -> Asset:
 def get_asset(*, session: Session, principal: Principal, asset_id: int) -> AssetRead:
     """Return one asset of the caller's units."""
     return _read_many(session, [_get(session, principal, asset_id)])[0]
+
+
+def get_dependencies(*, session: Session, principal: Principal, asset_id: int) -> AssetDependencies:
+    """What an asset depends on and what depends on it, within the caller's units."""
+    _get(session, principal, asset_id)
+    links = repo.dependency_links(session, principal.readable, asset_id)
+    reads = _read_many(session, [asset for asset, _ in links])
+    flags = [dependent for _, dependent in links]
+    return AssetDependencies(
+        depends_on=[read for read, dependent in zip(reads, flags, strict=True) if not dependent],
+        dependents=[read for read, dependent in zip(reads, flags, strict=True) if dependent],
+    )
 
 
 def require_visible_assets(

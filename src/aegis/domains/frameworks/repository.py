@@ -100,6 +100,20 @@ def requirements(framework_id: int, query: RequirementQuery) -> Select[Requireme
     return stmt
 
 
+def child_counts(session: Session, framework_id: int, parent_ids: list[int]) -> dict[int, int]:
+    """Number of children of several requirements of a framework, in one query."""
+    if not parent_ids:
+        return {}
+    stmt = (
+        select(Requirement.parent_id, func.count())
+        .where(Requirement.framework_id == framework_id, Requirement.parent_id.in_(parent_ids))
+        .group_by(Requirement.parent_id)
+    )
+    return {
+        parent_id: int(count) for parent_id, count in session.execute(stmt) if parent_id is not None
+    }
+
+
 def requirement(
     session: Session, principal: Principal | None, requirement_id: int
 ) -> Requirement | None:

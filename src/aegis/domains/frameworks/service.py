@@ -41,6 +41,7 @@ from aegis.domains.frameworks.schemas import (
 from aegis.models import Framework, Requirement
 
 __all__ = [
+    "child_counts",
     "create_framework",
     "create_mapping",
     "delete_framework",
@@ -216,3 +217,11 @@ def requirement_ids(
     """{ref_id: requirement id} of every requirement of a framework."""
     visible_framework(session, principal, framework_id)
     return repo.ref_ids(session, framework_id)
+
+
+def child_counts(
+    *, session: Session, principal: Principal | None, framework_id: int, parent_ids: list[int]
+) -> dict[int, int]:
+    """{requirement id: number of children} for these requirements of a framework (one query)."""
+    visible_framework(session, principal, framework_id)
+    return repo.child_counts(session, framework_id, sorted(set(parent_ids)))

@@ -1,0 +1,287 @@
+"""Control pages: list with filters and CSV, detail, create and edit with a requirement picker."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from aegis.core.authz import Principal
+from aegis.core.errors import PermissionDenied, ValidationFailed
+from aegis.domains.common.listing import MAX_LIMIT
+from aegis.domains.controls import service
+from aegis.domains.controls.errors import ControlRefTaken
+from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
+from aegis.domains.evidence import service as evidence
+from aegis.domains.evidence.schemas import EvidenceQuery
+from aegis.domains.frameworks import service as frameworks
+from aegis.domains.frameworks.schemas import RequirementQuery, RequirementRead
+from aegis.domains.risks import service as risks
+from aegis.domains.risks.schemas import RiskQuery
+from aegis.domains.tasks import service as tasks
+from aegis.domains.tasks.schemas import TaskQuery
+from aegis.http.deps import SessionDep
+from aegis.models.enums import ControlStatus
+from aegis.web import lookups
+from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.forms import field_errors, form_values
+from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.templating import render
+
+router = APIRouter(prefix="/controls")
+CSV_COLUMNS = (
+    "id",
+    "unit_id",
+    "ref",
+    "title",
+    "status",
+    "owner_id",
+    "requirement_ids",
+    "created_at",
+    "updated_at",
+)
+LISTS = ("requirement_ids",)
+INTS = ("unit_id", "owner_id")
+PICK_LIMIT = 25
+SEARCH_MAX = 200
+
+
+def _choices(enum: Any) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+
+
+def _int(text: str | None) -> int | None:
+    value = (text or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _picker(
+    session: Session,
+    principal: Principal,
+    selected_ids: list[int],
+    framework_id: int | None,
+    q: str,
+) -> dict[str, Any]:
+    """The requirement picker: the chosen requirements and one page of search matches."""
+    names = dict(lookups.framework_options(session, principal))
+    chosen = frameworks.get_requirements(
+        session=session, principal=principal, requirement_ids=selected_ids
+    )
+    if framework_id is None and chosen:
+        framework_id = chosen[min(chosen)].framework_id
+    matches: list[RequirementRead] = []
+    total = 0
+    if framework_id is not None:
+        page = frameworks.list_requirements(
+            session=session,
+            principal=principal,
+            framework_id=framework_id,
+            query=RequirementQuery(q=q or None, limit=PICK_LIMIT),
+        )
+        matches, total = page.items, page.total
+    shown = {requirement.id for requirement in matches}
+    kept = sorted(
+        (r for r in chosen.values() if r.id not in shown),
+        key=lambda r: (names.get(r.framework_id, ""), r.position),
+    )
+    return {
+        "framework_names": names,
+        "picker_framework": framework_id,
+        "picker_q": q,
+        "selected_ids": set(chosen),
+        "kept": kept,
+        "matches": matches,
+        "match_total": total,
+    }
+
+
+def _form_context(
+    session: Session, principal: Principal, selected_ids: list[int]
+) -> dict[str, Any]:
+    return {
+        "units": lookups.writable_units(session, principal),
+        "people": lookups.people(session, principal),
+        "statuses": _choices(ControlStatus),
+        **_picker(session, principal, selected_ids, None, ""),
+    }
+
+
+def _require_some_write(principal: Principal) -> None:
+    if not principal.writable:
+        raise PermissionDenied("You may not add controls")
+
+
+def _form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    control: ControlRead | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> Response:
+    return render(
+        request,
+        "controls/form.html",
+        principal,
+        status_code=422 if errors else 200,
+        control=control,
+        values=values,
+        errors=errors,
+        **_form_context(session, principal, values.get("requirement_ids", [])),
+    )
+
+
+@router.get("")
+def control_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The controls, filtered by the URL; `format=csv` downloads every matching row."""
+    query = list_query(request, ControlQuery, sort="ref")
+    if request.query_params.get("format") == "csv":
+        rows = all_rows(
+            lambda q: service.list_controls(session=session, principal=principal, query=q), query
+        )
+        return csv_export("controls.csv", CSV_COLUMNS, rows)
+    page = service.list_controls(session=session, principal=principal, query=query)
+    return render(
+        request,
+        "controls/list.html",
+        principal,
+        page=page,
+        query=query,
+        units=lookups.unit_names(session, principal),
+        people=dict(lookups.people(session, principal)),
+        statuses=_choices(ControlStatus),
+        framework_choices=lookups.framework_options(session, principal),
+    )
+
+
+@router.get("/requirement-options")
+def requirement_options(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The picker's fragment: chosen requirements kept, and the matches of a search."""
+    params = request.query_params
+    selected = [int(v) for v in params.getlist("requirement_ids") if v.strip().isdigit()]
+    return render(
+        request,
+        "controls/_requirements.html",
+        principal,
+        errors={},
+        **_picker(
+            session,
+            principal,
+            selected,
+            _int(params.get("req_framework")),
+            (params.get("req_q") or "").strip()[:SEARCH_MAX],
+        ),
+    )
+
+
+@router.get("/new")
+def new_control(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The form for a new control."""
+    _require_some_write(principal)
+    values = {"status": ControlStatus.PLANNED.value, "requirement_ids": []}
+    return _form(request, session, principal, None, values, {})
+
+
+@router.post("/new", dependencies=[CsrfChecked])
+async def create_control(
+    request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Create a control from the form, or show the form again with the errors."""
+    _require_some_write(principal)
+    values = form_values(await request.form(), lists=LISTS, ints=INTS)
+    try:
+        control = service.create_control(
+            session=session, principal=principal, data=ControlCreate(**values)
+        )
+    except (ValidationError, ValidationFailed, ControlRefTaken) as exc:
+        return _form(request, session, principal, None, values, field_errors(exc))
+    return RedirectResponse(f"/controls/{control.id}", status_code=303)
+
+
+@router.get("/{control_id}")
+def control_detail(
+    control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """A control with its requirements by framework, evidence, risks and tasks."""
+    control = service.get_control(session=session, principal=principal, control_id=control_id)
+    requirements = frameworks.get_requirements(
+        session=session, principal=principal, requirement_ids=control.requirement_ids
+    )
+    names = dict(lookups.framework_options(session, principal))
+    grouped: dict[int, list[RequirementRead]] = defaultdict(list)
+    for requirement in sorted(requirements.values(), key=lambda r: r.position):
+        grouped[requirement.framework_id].append(requirement)
+    by_framework = sorted(
+        ((fid, names.get(fid, f"Framework {fid}"), items) for fid, items in grouped.items()),
+        key=lambda group: group[1].lower(),
+    )
+    attached = evidence.list_evidence(
+        session=session,
+        principal=principal,
+        query=EvidenceQuery(control_id=control_id, limit=MAX_LIMIT),
+    )
+    mitigated = risks.list_risks(
+        session=session,
+        principal=principal,
+        query=RiskQuery(control_id=control_id, limit=MAX_LIMIT, sort="-inherent_score"),
+    )
+    related = tasks.list_tasks(
+        session=session,
+        principal=principal,
+        query=TaskQuery(control_id=control_id, limit=MAX_LIMIT),
+    )
+    return render(
+        request,
+        "controls/detail.html",
+        principal,
+        control=control,
+        by_framework=by_framework,
+        evidence=attached,
+        risks=mitigated,
+        tasks=related.items,
+        people=dict(lookups.people(session, principal)),
+        units=lookups.unit_names(session, principal),
+        can_edit=control.unit_id in principal.writable,
+    )
+
+
+@router.get("/{control_id}/edit")
+def edit_control(
+    control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """The form to change a control."""
+    control = service.get_control(session=session, principal=principal, control_id=control_id)
+    principal.require_write(control.unit_id)
+    return _form(request, session, principal, control, control.model_dump(mode="json"), {})
+
+
+@router.post("/{control_id}/edit", dependencies=[CsrfChecked])
+async def update_control(
+    control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Save the changed control, or show the form again with the errors."""
+    control = service.get_control(session=session, principal=principal, control_id=control_id)
+    principal.require_write(control.unit_id)
+    form = form_values(await request.form(), lists=LISTS, ints=INTS)
+    values = {**{name: None for name in ("owner_id", "description") if name not in form}, **form}
+    try:
+        service.update_control(
+            session=session,
+            principal=principal,
+            control_id=control_id,
+            data=ControlUpdate(**values),
+        )
+    except (ValidationError, ValidationFailed, ControlRefTaken) as exc:
+        return _form(request, session, principal, control, values, field_errors(exc))
+    return RedirectResponse(f"/controls/{control_id}", status_code=303)
+
+
+@router.post("/{control_id}/delete", dependencies=[CsrfChecked])
+def delete_control(control_id: int, session: SessionDep, principal: WebPrincipal) -> Response:
+    """Delete a control (the page asks for confirmation first)."""
+    service.delete_control(session=session, principal=principal, control_id=control_id)
+    return RedirectResponse("/controls", status_code=303)
