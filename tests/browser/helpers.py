@@ -168,7 +168,8 @@ HEATMAP = """(prefix) => {
     const likelihood = url.searchParams.get(prefix + '_likelihood');
     const impact = url.searchParams.get(prefix + '_impact');
     if (url.pathname !== '/risks' || !likelihood || !impact) continue;
-    const label = link.getAttribute('aria-label') || '';
+    const title = link.querySelector('title');
+    const label = link.getAttribute('aria-label') || (title ? title.textContent : '');
     const counted = label.match(/(\\d+)\\s+risks?\\b/);
     const numbers = (link.textContent || '').match(/\\d+/g) || ['0'];
     cells[likelihood + 'x' + impact] = Number(counted ? counted[1] : numbers[numbers.length - 1]);

@@ -46,20 +46,20 @@ def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
             )
             href = f"/risks?{link_prefix}_likelihood={likelihood}&amp;{link_prefix}_impact={impact}"
             parts.append(
-                f'<a href="{href}" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+                f'<a href="{href}"><title>{escape(label)}</title>'
             )
             parts.append(
                 f'<rect x="{x + 2}" y="{y + 2}" width="{CELL - 4}" height="{CELL - 4}" rx="4" '
                 f'fill="{escape(cell.color)}" stroke="#ffffff" stroke-width="2"/>'
             )
             parts.append(
-                f'<text x="{x + 8}" y="{y + 18}" font-size="11" fill="{ink}" aria-hidden="true">'
+                f'<text x="{x + 8}" y="{y + 18}" font-size="11" fill="{ink}">'
                 f"{escape(cell.level[:1])}</text>"
             )
             if cell.count:
                 parts.append(
                     f'<text x="{x + CELL / 2}" y="{y + CELL / 2 + 8}" text-anchor="middle" '
-                    f'font-size="22" font-weight="700" fill="{ink}" aria-hidden="true">'
+                    f'font-size="22" font-weight="700" fill="{ink}">'
                     f"{cell.count}</text>"
                 )
             parts.append("</a>")
