@@ -49,7 +49,6 @@ def test_downgrade_needs_a_target(migrated: Aegis) -> None:
     assert migrated("db", "current").exit_code == 0  # the schema is untouched
 
 
-
 def test_data_commands_before_upgrade_tell_the_operator_what_to_do(aegis: Aegis) -> None:
     result = aegis("units", "create", "--name", "Company")
     assert result.exit_code == 1

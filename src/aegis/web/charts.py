@@ -65,9 +65,9 @@ def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
             parts.append("</a>")
     axis_y = heatmap.likelihood_levels * CELL
     for impact in range(1, heatmap.impact_levels + 1):
-        x = MARGIN + (impact - 1) * CELL + CELL / 2
+        center = MARGIN + (impact - 1) * CELL + CELL // 2
         parts.append(
-            f'<text x="{x}" y="{axis_y + 20}" text-anchor="middle" font-size="14" '
+            f'<text x="{center}" y="{axis_y + 20}" text-anchor="middle" font-size="14" '
             f'fill="#1b2330">{impact}</text>'
         )
     parts.append(

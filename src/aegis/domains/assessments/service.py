@@ -267,6 +267,7 @@ def latest_scores_by_framework(*, session: Session, principal: Principal) -> lis
 class ResultInOrder(NamedTuple):
     """One requirement's result with its neighbours in the framework's order."""
 
+    assessment: AssessmentDetail
     result: ResultRead
     previous_id: int | None
     next_id: int | None
@@ -277,11 +278,13 @@ class ResultInOrder(NamedTuple):
 def get_result(
     *, session: Session, principal: Principal, assessment_id: int, requirement_id: int
 ) -> ResultInOrder:
-    """One requirement's result, with the requirements before and after it to work through."""
-    results = compute(session, _get(session, principal, assessment_id))
+    """One requirement's result, with the scored assessment and the requirements around it."""
+    assessment = _get(session, principal, assessment_id)
+    results = compute(session, assessment)
     for index, result in enumerate(results):
         if result.requirement_id == requirement_id:
             return ResultInOrder(
+                assessment=_summarise(assessment, results),
                 result=result,
                 previous_id=results[index - 1].requirement_id if index > 0 else None,
                 next_id=results[index + 1].requirement_id if index + 1 < len(results) else None,
@@ -289,3 +292,20 @@ def get_result(
                 total=len(results),
             )
     raise RequirementNotAssessed("Requirement not found in this assessment")
+
+
+def get_assessment_with_results(
+    *, session: Session, principal: Principal, assessment_id: int, query: ResultQuery
+) -> tuple[AssessmentDetail, Page[ResultRead]]:
+    """The scored assessment and one page of its results, computed once for both."""
+    assessment = _get(session, principal, assessment_id)
+    results = compute(session, assessment)
+    matching = [r for r in results if query.status is None or r.status == query.status]
+    ordered = sort_results(matching, query.sort)
+    page: Page[ResultRead] = Page(
+        items=ordered[query.offset : query.offset + query.limit],
+        total=len(ordered),
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return _summarise(assessment, results), page

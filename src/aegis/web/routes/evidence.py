@@ -1,0 +1,455 @@
+"""Evidence pages: list with filters and CSV, upload with progress, links, versions, downloads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+
+from aegis.core.authz import Principal
+from aegis.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
+from aegis.domains.evidence import files, service
+from aegis.domains.evidence.schemas import (
+    Download,
+    EvidenceFileCreate,
+    EvidenceLinkCreate,
+    EvidenceQuery,
+    EvidenceRead,
+    EvidenceUpdate,
+    Upload,
+)
+from aegis.domains.frameworks import service as frameworks
+from aegis.http.deps import BlobStoreDep, SessionDep, SettingsDep
+from aegis.models.enums import EvidenceKind
+from aegis.web import lookups
+from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.forms import field_errors, form_values
+from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.templating import render
+
+router = APIRouter(prefix="/evidence")
+CSV_COLUMNS = (
+    "id",
+    "unit_id",
+    "kind",
+    "title",
+    "url",
+    "expires_on",
+    "expired",
+    "owner_id",
+    "control_ids",
+    "requirement_ids",
+    "version_count",
+    "created_at",
+    "updated_at",
+)
+LISTS = ("control_ids", "requirement_ids")
+INTS = ("unit_id", "owner_id")
+EXPIRING_DAYS = 30
+KINDS = [(kind.value, kind.value.capitalize()) for kind in EvidenceKind]
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _go(request: Request, url: str) -> Response:
+    """After a change: a redirect, or for htmx a full-page navigation to the new page."""
+    if _is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _limit(max_bytes: int) -> str:
+    return f"{max_bytes / 1048576:.0f} MB" if max_bytes >= 1048576 else f"{max_bytes} bytes"
+
+
+def _too_large(max_bytes: int) -> dict[str, str]:
+    return {"file": f"The file is larger than the limit of {_limit(max_bytes)}"}
+
+
+def _require_some_write(principal: Principal) -> None:
+    if not principal.writable:
+        raise PermissionDenied("You may not add evidence")
+
+
+def _expiry(evidence: EvidenceRead, today: date) -> str | None:
+    """'expired', 'soon' (within 30 days) or None."""
+    if evidence.expires_on is None:
+        return None
+    if evidence.expired:
+        return "expired"
+    if evidence.expires_on <= today + timedelta(days=EXPIRING_DAYS):
+        return "soon"
+    return None
+
+
+def _form_context(
+    session: SessionDep, principal: Principal, values: dict[str, Any]
+) -> dict[str, Any]:
+    requirement_ids = values.get("requirement_ids") or []
+    requirements = (
+        frameworks.get_requirements(
+            session=session, principal=principal, requirement_ids=requirement_ids
+        )
+        if requirement_ids
+        else {}
+    )
+    return {
+        "units": lookups.writable_units(session, principal),
+        "people": lookups.people(session, principal),
+        "control_choices": lookups.control_options(session, principal),
+        "requirements": requirements,
+    }
+
+
+def _prefill(request: Request) -> dict[str, Any]:
+    """Values of a new evidence form from the URL (?control_id= and ?requirement_id=)."""
+    values: dict[str, Any] = {"control_ids": [], "requirement_ids": []}
+    for param, key in (("control_id", "control_ids"), ("requirement_id", "requirement_ids")):
+        values[key] = [int(v) for v in request.query_params.getlist(param) if v.isdigit()]
+    return values
+
+
+def _stream(download: Download) -> StreamingResponse:
+    return StreamingResponse(
+        download.chunks,
+        media_type=download.content_type,
+        headers={
+            "Content-Disposition": download.content_disposition,
+            "Content-Length": str(download.size),
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "ETag": f'"{download.sha256}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("")
+def evidence_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """Evidence filtered by the URL; `format=csv` downloads every matching row."""
+    query = list_query(request, EvidenceQuery, sort="title")
+    if request.query_params.get("format") == "csv":
+        rows = all_rows(
+            lambda q: service.list_evidence(session=session, principal=principal, query=q), query
+        )
+        return csv_export("evidence.csv", CSV_COLUMNS, rows)
+    page = service.list_evidence(session=session, principal=principal, query=query)
+    today = service.today()
+    return render(
+        request,
+        "evidence/list.html",
+        principal,
+        page=page,
+        query=query,
+        expiry={item.id: _expiry(item, today) for item in page.items},
+        units=lookups.unit_names(session, principal),
+        kinds=KINDS,
+        controls=lookups.control_options(session, principal),
+    )
+
+
+def _new_file_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "evidence/upload.html",
+        principal,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        limit=_limit(request.app.state.settings.max_upload_bytes),
+        **_form_context(session, principal, values),
+    )
+
+
+@router.get("/new")
+def new_evidence(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The form to upload a file as new evidence."""
+    _require_some_write(principal)
+    return _new_file_page(request, session, principal, _prefill(request), {})
+
+
+@router.post("/new", dependencies=[CsrfChecked])
+async def upload_evidence(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    store: BlobStoreDep,
+    settings: SettingsDep,
+) -> Response:
+    """Store the uploaded file as new evidence, or show the form again with the errors."""
+    _require_some_write(principal)
+    form = await request.form()
+    values = form_values(form, lists=LISTS, ints=INTS)
+    file = form.get("file")
+    errors: dict[str, str] = {}
+    data: EvidenceFileCreate | None = None
+    try:
+        data = EvidenceFileCreate(**values)
+    except ValidationError as exc:
+        errors = field_errors(exc)
+    if not isinstance(file, UploadFile) or not file.filename:
+        errors["file"] = "Choose a file to upload"
+    if data is None or not isinstance(file, UploadFile) or errors:
+        return _new_file_page(request, session, principal, values, errors, 422)
+    try:
+        evidence = files.upload_evidence(
+            session=session,
+            principal=principal,
+            store=store,
+            data=data,
+            upload=Upload(filename=file.filename or "", stream=file.file),
+            max_bytes=settings.max_upload_bytes,
+        )
+    except ValidationFailed as exc:
+        return _new_file_page(request, session, principal, values, field_errors(exc), 422)
+    except PayloadTooLarge:
+        errors = _too_large(settings.max_upload_bytes)
+        return _new_file_page(request, session, principal, values, errors, 413)
+    return _go(request, f"/evidence/{evidence.id}")
+
+
+def _new_link_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "evidence/link.html",
+        principal,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        **_form_context(session, principal, values),
+    )
+
+
+@router.get("/links/new")
+def new_link(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The form to add evidence kept elsewhere, by URL."""
+    _require_some_write(principal)
+    return _new_link_page(request, session, principal, _prefill(request), {})
+
+
+@router.post("/links/new", dependencies=[CsrfChecked])
+async def create_link(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """Add link evidence, or show the form again with the errors."""
+    _require_some_write(principal)
+    values = form_values(await request.form(), lists=LISTS, ints=INTS)
+    try:
+        evidence = service.create_link(
+            session=session, principal=principal, data=EvidenceLinkCreate(**values)
+        )
+    except (ValidationError, ValidationFailed) as exc:
+        return _new_link_page(request, session, principal, values, field_errors(exc), 422)
+    return RedirectResponse(f"/evidence/{evidence.id}", status_code=303)
+
+
+@router.get("/{evidence_id}")
+def evidence_detail(
+    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """An evidence item with its versions, linked controls and requirements, and expiry."""
+    evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
+    versions = files.list_versions(session=session, principal=principal, evidence_id=evidence_id)
+    requirements = frameworks.get_requirements(
+        session=session, principal=principal, requirement_ids=evidence.requirement_ids
+    )
+    return render(
+        request,
+        "evidence/detail.html",
+        principal,
+        evidence=evidence,
+        expiry=_expiry(evidence, service.today()),
+        versions=list(reversed(versions)),
+        requirements=requirements,
+        controls=dict(lookups.control_options(session, principal)),
+        people=dict(lookups.people(session, principal)),
+        units=lookups.unit_names(session, principal),
+        can_edit=evidence.unit_id in principal.writable,
+    )
+
+
+def _version_page(
+    request: Request,
+    evidence: EvidenceRead,
+    principal: Principal,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "evidence/version.html",
+        principal,
+        status_code=status_code,
+        evidence=evidence,
+        errors=errors,
+        values={},
+        limit=_limit(request.app.state.settings.max_upload_bytes),
+    )
+
+
+@router.get("/{evidence_id}/versions")
+def new_version(
+    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """The form to upload a new version of an evidence file."""
+    evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
+    principal.require_write(evidence.unit_id)
+    if evidence.kind != EvidenceKind.FILE:
+        return RedirectResponse(f"/evidence/{evidence_id}", status_code=303)
+    return _version_page(request, evidence, principal, {})
+
+
+@router.post("/{evidence_id}/versions", dependencies=[CsrfChecked])
+async def upload_version(
+    evidence_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    store: BlobStoreDep,
+    settings: SettingsDep,
+) -> Response:
+    """Store a new version of the file, or show the form again with the error."""
+    evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
+    principal.require_write(evidence.unit_id)
+    file = (await request.form()).get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return _version_page(request, evidence, principal, {"file": "Choose a file"}, 422)
+    try:
+        files.upload_version(
+            session=session,
+            principal=principal,
+            store=store,
+            evidence_id=evidence_id,
+            upload=Upload(filename=file.filename or "", stream=file.file),
+            max_bytes=settings.max_upload_bytes,
+        )
+    except ValidationFailed as exc:
+        return _version_page(request, evidence, principal, field_errors(exc), 422)
+    except PayloadTooLarge:
+        return _version_page(
+            request, evidence, principal, _too_large(settings.max_upload_bytes), 413
+        )
+    return _go(request, f"/evidence/{evidence_id}")
+
+
+@router.get("/{evidence_id}/download")
+def download_latest(
+    evidence_id: int, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
+) -> StreamingResponse:
+    """The newest version of the file, as an attachment."""
+    return _stream(
+        files.download(session=session, principal=principal, store=store, evidence_id=evidence_id)
+    )
+
+
+@router.get("/{evidence_id}/versions/{number}/download")
+def download_version(
+    evidence_id: int,
+    number: int,
+    session: SessionDep,
+    principal: WebPrincipal,
+    store: BlobStoreDep,
+) -> StreamingResponse:
+    """One version of the file, as an attachment."""
+    return _stream(
+        files.download(
+            session=session,
+            principal=principal,
+            store=store,
+            evidence_id=evidence_id,
+            number=number,
+        )
+    )
+
+
+def _edit_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    evidence: EvidenceRead,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    choices = lookups.control_options(session, principal)
+    offered = {control_id for control_id, _ in choices}
+    return render(
+        request,
+        "evidence/form.html",
+        principal,
+        status_code=status_code,
+        evidence=evidence,
+        values=values,
+        errors=errors,
+        people=lookups.people(session, principal),
+        control_choices=choices,
+        # links to controls not offered above are kept as they are
+        kept_control_ids=[c for c in evidence.control_ids if c not in offered],
+    )
+
+
+@router.get("/{evidence_id}/edit")
+def edit_evidence(
+    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """The form to change an evidence item's title, description, expiry and controls."""
+    evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
+    principal.require_write(evidence.unit_id)
+    values = evidence.model_dump(mode="json")
+    return _edit_page(request, session, principal, evidence, values, {})
+
+
+@router.post("/{evidence_id}/edit", dependencies=[CsrfChecked])
+async def update_evidence(
+    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Save the changed evidence, or show the form again with the errors."""
+    evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
+    principal.require_write(evidence.unit_id)
+    form = form_values(await request.form(), lists=("control_ids",), ints=INTS)
+    blanks: dict[str, Any] = {
+        name: None
+        for name in ("title", "description", "expires_on", "owner_id")
+        if name not in form
+    }
+    if evidence.kind == EvidenceKind.LINK and "url" not in form:
+        blanks["url"] = None
+    values = {**blanks, **form}
+    try:
+        service.update_evidence(
+            session=session,
+            principal=principal,
+            evidence_id=evidence_id,
+            data=EvidenceUpdate(**values),
+        )
+    except (ValidationError, ValidationFailed) as exc:
+        return _edit_page(request, session, principal, evidence, values, field_errors(exc), 422)
+    return RedirectResponse(f"/evidence/{evidence_id}", status_code=303)
+
+
+@router.post("/{evidence_id}/delete", dependencies=[CsrfChecked])
+def delete_evidence(
+    evidence_id: int, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
+) -> Response:
+    """Delete evidence with every version of its file (the page asks for confirmation first)."""
+    service.delete_evidence(
+        session=session, principal=principal, store=store, evidence_id=evidence_id
+    )
+    return RedirectResponse("/evidence", status_code=303)

@@ -1,0 +1,382 @@
+"""Task pages: list with filters and CSV, board by status, detail with comments, forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from aegis.core.authz import Principal
+from aegis.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from aegis.domains.assets import service as assets
+from aegis.domains.controls import service as controls
+from aegis.domains.risks import service as risks
+from aegis.domains.tasks import service
+from aegis.domains.tasks.schemas import (
+    CommentCreate,
+    CommentQuery,
+    TaskCreate,
+    TaskQuery,
+    TaskRead,
+    TaskUpdate,
+)
+from aegis.http.deps import SessionDep
+from aegis.models.enums import TaskKind, TaskPriority, TaskStatus
+from aegis.web import lookups
+from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.forms import field_errors, form_values
+from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.templating import render
+
+router = APIRouter(prefix="/tasks")
+CSV_COLUMNS = (
+    "id",
+    "unit_id",
+    "title",
+    "kind",
+    "status",
+    "priority",
+    "assignee_id",
+    "due_date",
+    "overdue",
+    "completed_at",
+    "risk_id",
+    "asset_id",
+    "control_id",
+    "comment_count",
+    "created_at",
+    "updated_at",
+)
+INTS = ("unit_id", "assignee_id", "risk_id", "asset_id", "control_id")
+LINKS = ("risk_id", "asset_id", "control_id")
+BOARD = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
+BOARD_FILTERS = ("q", "priority", "mine")
+BOARD_LIMIT = 50
+
+
+def _choices(enum: Any) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+
+
+def _label(status: TaskStatus) -> str:
+    return status.value.replace("_", " ").capitalize()
+
+
+def _moves(task: TaskRead) -> list[tuple[str, str]]:
+    """The statuses this task may move to, as select options."""
+    return [(status.value, _label(status)) for status in service.next_statuses(task.status)]
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    """Only pages of this module are followed after a change (no open redirects)."""
+    if target and target.startswith("/tasks") and "\\" not in target and "//" not in target:
+        return target
+    return default
+
+
+def _with_option(
+    options: list[tuple[int, str]], wanted: Any, fetch: Callable[[int], str]
+) -> list[tuple[int, str]]:
+    """The options plus the selected object when it is beyond the first page of options."""
+    if not isinstance(wanted, int) or any(value == wanted for value, _ in options):
+        return options
+    try:
+        return [*options, (wanted, fetch(wanted))]
+    except NotFound:
+        return options
+
+
+def _form_context(
+    session: SessionDep, principal: Principal, values: dict[str, Any]
+) -> dict[str, Any]:
+    risk_choices = _with_option(
+        lookups.risk_options(session, principal),
+        values.get("risk_id"),
+        lambda i: risks.get_risk(session=session, principal=principal, risk_id=i).title,
+    )
+    asset_choices = _with_option(
+        lookups.asset_options(session, principal),
+        values.get("asset_id"),
+        lambda i: assets.get_asset(session=session, principal=principal, asset_id=i).name,
+    )
+    control_choices = _with_option(
+        lookups.control_options(session, principal),
+        values.get("control_id"),
+        lambda i: controls.get_control(session=session, principal=principal, control_id=i).title,
+    )
+    return {
+        "units": lookups.writable_units(session, principal),
+        "people": lookups.people(session, principal),
+        "risk_choices": risk_choices,
+        "asset_choices": asset_choices,
+        "control_choices": control_choices,
+        "kinds": _choices(TaskKind),
+        "priorities": _choices(TaskPriority),
+    }
+
+
+def _require_some_write(principal: Principal) -> None:
+    if not principal.writable:
+        raise PermissionDenied("You may not create tasks")
+
+
+@router.get("")
+def task_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The tasks, filtered by the URL; `format=csv` downloads every matching row."""
+    query = list_query(request, TaskQuery, sort="due_date")
+    if request.query_params.get("format") == "csv":
+        rows = all_rows(
+            lambda q: service.list_tasks(session=session, principal=principal, query=q), query
+        )
+        return csv_export("tasks.csv", CSV_COLUMNS, rows)
+    page = service.list_tasks(session=session, principal=principal, query=query)
+    return render(
+        request,
+        "tasks/list.html",
+        principal,
+        page=page,
+        query=query,
+        units=lookups.unit_names(session, principal),
+        people=dict(lookups.people(session, principal)),
+        statuses=_choices(TaskStatus),
+        priorities=_choices(TaskPriority),
+    )
+
+
+@router.get("/board")
+def task_board(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The tasks by status: open, in progress, blocked and done, each card movable."""
+    asked = list_query(request, TaskQuery)
+    filters = {name: getattr(asked, name) for name in BOARD_FILTERS}
+    columns = []
+    for status in BOARD:
+        query = TaskQuery(
+            **filters,
+            status=status,
+            limit=BOARD_LIMIT,
+            sort="-updated_at" if status == TaskStatus.DONE else "-priority",
+        )
+        page = service.list_tasks(session=session, principal=principal, query=query)
+        columns.append((status, _label(status), page))
+    tasks = [task for _, _, page in columns for task in page.items]
+    return render(
+        request,
+        "tasks/board.html",
+        principal,
+        columns=columns,
+        moves={task.id: _moves(task) for task in tasks},
+        query=asked,
+        people=dict(lookups.people(session, principal)),
+        priorities=_choices(TaskPriority),
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    )
+
+
+@router.get("/new")
+def new_task(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The form for a new task; ?risk_id=, ?asset_id= or ?control_id= prefill its link."""
+    _require_some_write(principal)
+    values: dict[str, Any] = {"kind": "remediation", "priority": "medium"}
+    for name in LINKS:
+        value = request.query_params.get(name, "")
+        if value.isdigit():
+            values[name] = int(value)
+    return render(
+        request,
+        "tasks/form.html",
+        principal,
+        task=None,
+        values=values,
+        errors={},
+        **_form_context(session, principal, values),
+    )
+
+
+@router.post("/new", dependencies=[CsrfChecked])
+async def create_task(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """Create a task from the form, or show the form again with the errors."""
+    _require_some_write(principal)
+    values = form_values(await request.form(), ints=INTS)
+    try:
+        task = service.create_task(session=session, principal=principal, data=TaskCreate(**values))
+    except (ValidationError, ValidationFailed) as exc:
+        return render(
+            request,
+            "tasks/form.html",
+            principal,
+            status_code=422,
+            task=None,
+            values=values,
+            errors=field_errors(exc),
+            **_form_context(session, principal, values),
+        )
+    return RedirectResponse(f"/tasks/{task.id}", status_code=303)
+
+
+def _linked(session: SessionDep, principal: Principal, task: TaskRead) -> dict[str, str]:
+    """Names of the objects the task is linked to (by id when the caller cannot see them)."""
+
+    def risk(risk_id: int) -> str:
+        return risks.get_risk(session=session, principal=principal, risk_id=risk_id).title
+
+    def asset(asset_id: int) -> str:
+        return assets.get_asset(session=session, principal=principal, asset_id=asset_id).name
+
+    def control(control_id: int) -> str:
+        found = controls.get_control(session=session, principal=principal, control_id=control_id)
+        return f"{found.ref} {found.title}"
+
+    names: dict[str, str] = {}
+    fetchers: dict[str, Callable[[int], str]] = {
+        "risk_id": risk,
+        "asset_id": asset,
+        "control_id": control,
+    }
+    for name, fetch in fetchers.items():
+        value = getattr(task, name)
+        if value is not None:
+            try:
+                names[name] = fetch(value)
+            except NotFound:
+                names[name] = f"#{value}"
+    return names
+
+
+def _detail_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    task_id: int,
+    comment: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    task = service.get_task(session=session, principal=principal, task_id=task_id)
+    comments = service.list_comments(
+        session=session,
+        principal=principal,
+        task_id=task_id,
+        query=list_query(request, CommentQuery),
+    )
+    return render(
+        request,
+        "tasks/detail.html",
+        principal,
+        status_code=status_code,
+        task=task,
+        comments=comments,
+        linked=_linked(session, principal, task),
+        moves=_moves(task),
+        people=dict(lookups.people(session, principal)),
+        units=lookups.unit_names(session, principal),
+        comment=comment,
+        errors=errors or {},
+        can_edit=task.unit_id in principal.writable,
+    )
+
+
+@router.get("/{task_id}")
+def task_detail(
+    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """A task with its links, status and comments."""
+    return _detail_page(request, session, principal, task_id)
+
+
+@router.post("/{task_id}/comments", dependencies=[CsrfChecked])
+async def add_comment(
+    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Comment on the task, or show the page again with the error."""
+    body = (await request.form()).get("body")
+    text = body if isinstance(body, str) else ""
+    task = service.get_task(session=session, principal=principal, task_id=task_id)
+    principal.require_write(task.unit_id)
+    try:
+        service.add_comment(
+            session=session, principal=principal, task_id=task_id, data=CommentCreate(body=text)
+        )
+    except (ValidationError, ValidationFailed) as exc:
+        return _detail_page(request, session, principal, task_id, text, field_errors(exc), 422)
+    return RedirectResponse(f"/tasks/{task_id}#comments", status_code=303)
+
+
+@router.post("/{task_id}/status", dependencies=[CsrfChecked])
+async def change_status(
+    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Move the task to another status, then go back to the page it was moved from."""
+    form = await request.form()
+    status, target = form.get("status"), form.get("next")
+    try:
+        data = TaskUpdate(status=status if isinstance(status, str) else None)
+    except ValidationError as exc:
+        raise ValidationFailed("Choose a status", field="status") from exc
+    if data.status is None:
+        raise ValidationFailed("Choose a status", field="status")
+    service.update_task(session=session, principal=principal, task_id=task_id, data=data)
+    default = f"/tasks/{task_id}"
+    return RedirectResponse(
+        _safe_next(target if isinstance(target, str) else None, default), status_code=303
+    )
+
+
+def _edit_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    task: TaskRead,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "tasks/form.html",
+        principal,
+        status_code=status_code,
+        task=task,
+        values=values,
+        errors=errors,
+        statuses=[(task.status.value, _label(task.status)), *_moves(task)],
+        **_form_context(session, principal, values),
+    )
+
+
+@router.get("/{task_id}/edit")
+def edit_task(
+    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """The form to change a task."""
+    task = service.get_task(session=session, principal=principal, task_id=task_id)
+    principal.require_write(task.unit_id)
+    return _edit_page(request, session, principal, task, task.model_dump(mode="json"), {})
+
+
+@router.post("/{task_id}/edit", dependencies=[CsrfChecked])
+async def update_task(
+    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Save the changed task, or show the form again with the errors."""
+    task = service.get_task(session=session, principal=principal, task_id=task_id)
+    principal.require_write(task.unit_id)
+    form = form_values(await request.form(), ints=INTS)
+    optional = ("title", "description", "assignee_id", "due_date", *LINKS)
+    values = {**{name: None for name in optional if name not in form}, **form}
+    try:
+        service.update_task(
+            session=session, principal=principal, task_id=task_id, data=TaskUpdate(**values)
+        )
+    except (ValidationError, ValidationFailed, Conflict) as exc:
+        return _edit_page(request, session, principal, task, values, field_errors(exc), 422)
+    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+
+
+@router.post("/{task_id}/delete", dependencies=[CsrfChecked])
+def delete_task(task_id: int, session: SessionDep, principal: WebPrincipal) -> Response:
+    """Delete a task with its comments (the page asks for confirmation first)."""
+    service.delete_task(session=session, principal=principal, task_id=task_id)
+    return RedirectResponse("/tasks", status_code=303)
