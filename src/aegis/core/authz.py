@@ -59,6 +59,11 @@ class Principal:
         if unit_id not in self.writable:
             raise PermissionDenied("You may not change objects of this unit")
 
+    def require_any_write(self) -> None:
+        """Raise unless the user may change objects of at least one unit."""
+        if not self.writable:
+            raise PermissionDenied("Your roles allow reading only")
+
     def require_admin(self, unit_id: int | None = None) -> None:
         """Raise unless the user administers this unit (or any unit when None)."""
         allowed = self.is_admin if unit_id is None else unit_id in self.administrable

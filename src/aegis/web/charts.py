@@ -45,9 +45,7 @@ def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
                 f"{'risk' if cell.count == 1 else 'risks'}, level {cell.level}"
             )
             href = f"/risks?{link_prefix}_likelihood={likelihood}&amp;{link_prefix}_impact={impact}"
-            parts.append(
-                f'<a href="{href}"><title>{escape(label)}</title>'
-            )
+            parts.append(f'<a href="{href}"><title>{escape(label)}</title>')
             parts.append(
                 f'<rect x="{x + 2}" y="{y + 2}" width="{CELL - 4}" height="{CELL - 4}" rx="4" '
                 f'fill="{escape(cell.color)}" stroke="#ffffff" stroke-width="2"/>'

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import NotFound, PermissionDenied, ValidationFailed
+from aegis.core.errors import NotFound, ValidationFailed
 from aegis.domains.assessments import service
 from aegis.domains.assessments.schemas import (
     AssessmentCreate,
@@ -94,15 +94,10 @@ def assessment_list(request: Request, session: SessionDep, principal: WebPrincip
     )
 
 
-def _require_some_write(principal: Principal) -> None:
-    if not principal.writable:
-        raise PermissionDenied("You may not start assessments")
-
-
 @router.get("/new")
 def new_assessment(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form for a new assessment (?framework_id= preselects the framework)."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values: dict[str, Any] = {"status": AssessmentStatus.PLANNED.value}
     framework_id = request.query_params.get("framework_id", "")
     if framework_id.isdigit():
@@ -123,7 +118,7 @@ async def create_assessment(
     request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Start an assessment from the form, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = form_values(await request.form(), ints=INTS)
     try:
         assessment = service.create_assessment(

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PermissionDenied, ValidationFailed
+from aegis.core.errors import ValidationFailed
 from aegis.domains.assets import service
 from aegis.domains.assets.schemas import AssetCreate, AssetQuery, AssetRead, AssetUpdate
 from aegis.domains.common.listing import MAX_LIMIT
@@ -71,11 +71,6 @@ def _form_context(
     }
 
 
-def _require_some_write(principal: Principal) -> None:
-    if not principal.writable:
-        raise PermissionDenied("You may not add assets")
-
-
 def _values(form: Any) -> dict[str, Any]:
     """The submitted form as schema fields: tags split on commas."""
     values = form_values(form, lists=LISTS, ints=INTS)
@@ -115,7 +110,7 @@ def asset_list(request: Request, session: SessionDep, principal: WebPrincipal) -
 @router.get("/new")
 def new_asset(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form for a new asset."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = {
         "criticality": Criticality.MEDIUM.value,
         "environment": Environment.PRODUCTION.value,
@@ -135,7 +130,7 @@ def new_asset(request: Request, session: SessionDep, principal: WebPrincipal) ->
 @router.post("/new", dependencies=[CsrfChecked])
 async def create_asset(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Create an asset from the form, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = _values(await request.form())
     try:
         asset = service.create_asset(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PermissionDenied, ValidationFailed
+from aegis.core.errors import ValidationFailed
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service
 from aegis.domains.controls.errors import ControlRefTaken
@@ -110,11 +110,6 @@ def _form_context(
     }
 
 
-def _require_some_write(principal: Principal) -> None:
-    if not principal.writable:
-        raise PermissionDenied("You may not add controls")
-
-
 def _form(
     request: Request,
     session: Session,
@@ -181,7 +176,7 @@ def requirement_options(request: Request, session: SessionDep, principal: WebPri
 @router.get("/new")
 def new_control(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form for a new control."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = {"status": ControlStatus.PLANNED.value, "requirement_ids": []}
     return _form(request, session, principal, None, values, {})
 
@@ -191,7 +186,7 @@ async def create_control(
     request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Create a control from the form, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = form_values(await request.form(), lists=LISTS, ints=INTS)
     try:
         control = service.create_control(

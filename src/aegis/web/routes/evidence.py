@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
+from aegis.core.errors import PayloadTooLarge, ValidationFailed
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
     Download,
@@ -70,11 +70,6 @@ def _limit(max_bytes: int) -> str:
 
 def _too_large(max_bytes: int) -> dict[str, str]:
     return {"file": f"The file is larger than the limit of {_limit(max_bytes)}"}
-
-
-def _require_some_write(principal: Principal) -> None:
-    if not principal.writable:
-        raise PermissionDenied("You may not add evidence")
 
 
 def _expiry(evidence: EvidenceRead, today: date) -> str | None:
@@ -176,7 +171,7 @@ def _new_file_page(
 @router.get("/new")
 def new_evidence(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form to upload a file as new evidence."""
-    _require_some_write(principal)
+    principal.require_any_write()
     return _new_file_page(request, session, principal, _prefill(request), {})
 
 
@@ -189,7 +184,7 @@ async def upload_evidence(
     settings: SettingsDep,
 ) -> Response:
     """Store the uploaded file as new evidence, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     form = await request.form()
     values = form_values(form, lists=LISTS, ints=INTS)
     file = form.get("file")
@@ -242,14 +237,14 @@ def _new_link_page(
 @router.get("/links/new")
 def new_link(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form to add evidence kept elsewhere, by URL."""
-    _require_some_write(principal)
+    principal.require_any_write()
     return _new_link_page(request, session, principal, _prefill(request), {})
 
 
 @router.post("/links/new", dependencies=[CsrfChecked])
 async def create_link(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Add link evidence, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = form_values(await request.form(), lists=LISTS, ints=INTS)
     try:
         evidence = service.create_link(

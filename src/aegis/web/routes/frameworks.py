@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
+from aegis.core.errors import PayloadTooLarge, ValidationFailed
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
@@ -57,11 +57,6 @@ PHRASES = {
     MappingRelationship.SUPERSET: "Superset of",
     MappingRelationship.INTERSECT: "Intersects with",
 }
-
-
-def _require_some_write(principal: Principal) -> None:
-    if not principal.writable:
-        raise PermissionDenied("You may not import frameworks")
 
 
 def _requirement_of(
@@ -124,7 +119,7 @@ def _import_form(
 @router.get("/import")
 def import_page(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form to import a framework from an OSCAL catalog or a CSV file."""
-    _require_some_write(principal)
+    principal.require_any_write()
     return _import_form(request, session, principal, {"format": ImportFormat.OSCAL.value}, {})
 
 
@@ -180,7 +175,7 @@ async def import_framework(
     request: Request, session: SessionDep, principal: WebPrincipal, settings: SettingsDep
 ) -> Response:
     """Import the uploaded file, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     form = await request.form()
     values = {
         name: value.strip()

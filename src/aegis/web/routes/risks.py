@@ -8,8 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from aegis.core.authz import Principal
-from aegis.core.errors import PermissionDenied, ValidationFailed
+from aegis.core.errors import ValidationFailed
 from aegis.domains.risks import service
 from aegis.domains.risks.schemas import RiskCreate, RiskHistoryQuery, RiskQuery, RiskUpdate
 from aegis.domains.tasks import service as tasks
@@ -60,11 +59,6 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
 
 
-def _require_some_write(principal: Principal) -> None:
-    if not principal.writable:
-        raise PermissionDenied("Your roles do not allow creating risks")
-
-
 def _form_context(session: SessionDep, principal: WebPrincipal) -> dict[str, Any]:
     return {
         "units": lookups.writable_units(session, principal),
@@ -107,7 +101,7 @@ def risk_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
 @router.get("/new")
 def new_risk(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form for a new risk."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = {"inherent_likelihood": 3, "inherent_impact": 3, "status": "identified"}
     return render(
         request,
@@ -123,7 +117,7 @@ def new_risk(request: Request, session: SessionDep, principal: WebPrincipal) -> 
 @router.post("/new", dependencies=[CsrfChecked])
 async def create_risk(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Create a risk from the form, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = form_values(await request.form(), lists=LISTS, ints=INTS)
     try:
         risk = service.create_risk(session=session, principal=principal, data=RiskCreate(**values))

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from aegis.core.errors import Conflict, NotFound, ValidationFailed
 from aegis.domains.assets import service as assets
 from aegis.domains.controls import service as controls
 from aegis.domains.risks import service as risks
@@ -118,11 +118,6 @@ def _form_context(
     }
 
 
-def _require_some_write(principal: Principal) -> None:
-    if not principal.writable:
-        raise PermissionDenied("You may not create tasks")
-
-
 @router.get("")
 def task_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The tasks, filtered by the URL; `format=csv` downloads every matching row."""
@@ -178,7 +173,7 @@ def task_board(request: Request, session: SessionDep, principal: WebPrincipal) -
 @router.get("/new")
 def new_task(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form for a new task; ?risk_id=, ?asset_id= or ?control_id= prefill its link."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values: dict[str, Any] = {"kind": "remediation", "priority": "medium"}
     for name in LINKS:
         value = request.query_params.get(name, "")
@@ -198,7 +193,7 @@ def new_task(request: Request, session: SessionDep, principal: WebPrincipal) -> 
 @router.post("/new", dependencies=[CsrfChecked])
 async def create_task(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Create a task from the form, or show the form again with the errors."""
-    _require_some_write(principal)
+    principal.require_any_write()
     values = form_values(await request.form(), ints=INTS)
     try:
         task = service.create_task(session=session, principal=principal, data=TaskCreate(**values))
