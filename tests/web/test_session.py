@@ -123,3 +123,14 @@ def test_manifest_service_worker_and_offline_page(client: TestClient) -> None:
     worker = client.get("/sw.js")
     assert worker.status_code == 200 and "OFFLINE_URL" in worker.text
     assert "offline" in client.get("/offline").text.lower()
+
+
+def test_users_rename_themselves_on_the_account_page(client: TestClient) -> None:
+    browser = sign_in(client, "analyst_b@example.com")
+    blank = browser.post("/account/name", {"name": "   "})
+    assert blank.status_code == 422 and 'id="e-name"' in blank.text
+    saved = browser.post("/account/name", {"name": "Bea Analyst"})
+    assert saved.status_code == 303
+    page = browser.get("/account")
+    assert 'value="Bea Analyst"' in page.text
+    assert "Bea Analyst</a>" in page.text  # the header shows the new name

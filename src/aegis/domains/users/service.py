@@ -296,3 +296,19 @@ def change_own_password(*, session: Session, principal: Principal, current: str,
     session.flush()
     unit = min(repo.assignment_units(session, user.id), default=None)
     record(session, principal, "update", "user", user.id, unit, {}, {"password": "changed"})
+
+
+def rename_self(*, session: Session, principal: Principal, name: str) -> UserRead:
+    """Change the caller's own display name."""
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > 200:
+        raise ValidationFailed("The name must be 1 to 200 characters", field="name")
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    before = snapshot(user, FIELDS)
+    user.name = cleaned
+    session.flush()
+    unit = min(repo.assignment_units(session, user.id), default=None)
+    record(session, principal, "update", "user", user.id, unit, before, snapshot(user, FIELDS))
+    return UserRead.model_validate(user)

@@ -97,6 +97,30 @@ def account(request: Request, session: SessionDep, principal: WebPrincipal) -> R
     return render(request, "session/account.html", principal, me=me, units=units, errors={})
 
 
+@router.post("/account/name", dependencies=[CsrfChecked])
+def rename(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    name: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Change the signed-in user's display name."""
+    try:
+        users.rename_self(session=session, principal=principal, name=name)
+    except ValidationFailed as exc:
+        me = users.me(session=session, principal=principal)
+        return render(
+            request,
+            "session/account.html",
+            principal,
+            status_code=422,
+            me=me,
+            units=lookups.unit_names(session, principal),
+            errors=field_errors(exc),
+        )
+    return RedirectResponse("/account", status_code=303)
+
+
 @router.post("/account/password", dependencies=[CsrfChecked])
 def change_password(
     request: Request,
