@@ -51,12 +51,7 @@ def list_assessments(
         repo.filtered(principal.readable, query), query.sort, SORTABLE, (Assessment.id,)
     )
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=[AssessmentRead.model_validate(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([AssessmentRead.model_validate(r) for r in rows], total, query)
 
 
 def _get(session: Session, principal: Principal, assessment_id: int) -> Assessment:
@@ -158,12 +153,7 @@ def list_results(
     if query.status is not None:
         results = [r for r in results if r.status == query.status]
     ordered = sort_results(results, query.sort)
-    return Page(
-        items=ordered[query.offset : query.offset + query.limit],
-        total=len(ordered),
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of(ordered[query.offset : query.offset + query.limit], len(ordered), query)
 
 
 def _result_of(session: Session, assessment: Assessment, requirement_id: int) -> ResultRead:
@@ -302,10 +292,7 @@ def get_assessment_with_results(
     results = compute(session, assessment)
     matching = [r for r in results if query.status is None or r.status == query.status]
     ordered = sort_results(matching, query.sort)
-    page: Page[ResultRead] = Page(
-        items=ordered[query.offset : query.offset + query.limit],
-        total=len(ordered),
-        limit=query.limit,
-        offset=query.offset,
+    page: Page[ResultRead] = Page.of(
+        ordered[query.offset : query.offset + query.limit], len(ordered), query
     )
     return _summarise(assessment, results), page

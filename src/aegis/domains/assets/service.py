@@ -69,9 +69,7 @@ def list_assets(*, session: Session, principal: Principal, query: AssetQuery) ->
     """List the assets of the caller's units."""
     stmt = apply_sort(repo.filtered(principal.readable, query), query.sort, SORTABLE, (Asset.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=_read_many(session, rows), total=total, limit=query.limit, offset=query.offset
-    )
+    return Page.of(_read_many(session, rows), total, query)
 
 
 def _get(session: Session, principal: Principal, asset_id: int) -> Asset:

@@ -61,12 +61,7 @@ def list_events(
         stmt, query.sort, SORTABLE, (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=[AuditEventRead.model_validate(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([AuditEventRead.model_validate(r) for r in rows], total, query)
 
 
 def recent_events(

@@ -33,6 +33,11 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
 
+    @classmethod
+    def of(cls, items: list[T], total: int, query: ListQuery) -> Page[T]:
+        """The page of a list query: its items, the total, and the query's paging."""
+        return cls(items=items, total=total, limit=query.limit, offset=query.offset)
+
 
 def apply_sort(
     stmt: Select[Any], sort: str | None, columns: Mapping[str, Any], default: Sequence[Any]

@@ -56,9 +56,7 @@ def list_controls(
     stmt = repo.filtered(principal.readable, query)
     stmt = apply_sort(stmt, query.sort, SORTABLE, (Control.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=_read_many(session, rows), total=total, limit=query.limit, offset=query.offset
-    )
+    return Page.of(_read_many(session, rows), total, query)
 
 
 def _get(session: Session, principal: Principal, control_id: int) -> Control:

@@ -90,7 +90,7 @@ def list_evidence(
     stmt = repo.filtered(principal.readable, query, today())
     stmt = apply_sort(stmt, query.sort, SORTABLE, (Evidence.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(items=read_many(session, rows), total=total, limit=query.limit, offset=query.offset)
+    return Page.of(read_many(session, rows), total, query)
 
 
 def get_visible(

@@ -47,12 +47,7 @@ def list_mappings(
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     ordered = apply_sort(stmt, query.sort, SORTABLE, (RequirementMapping.id,))
     rows = session.execute(ordered.limit(query.limit).offset(query.offset)).all()
-    return Page(
-        items=[_read(row) for row in rows],
-        total=int(total or 0),
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([_read(row) for row in rows], int(total or 0), query)
 
 
 def _get(session: Session, principal: Principal | None, mapping_id: int) -> RequirementMappingRead:

@@ -77,9 +77,7 @@ def list_frameworks(
     """Frameworks of the caller's units and of the units above them."""
     stmt = apply_sort(repo.frameworks(principal, query), query.sort, SORTABLE, (Framework.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=framework_reads(session, rows), total=total, limit=query.limit, offset=query.offset
-    )
+    return Page.of(framework_reads(session, rows), total, query)
 
 
 def get_framework(
@@ -181,12 +179,7 @@ def list_requirements(
         (Requirement.position, Requirement.id),
     )
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=[RequirementRead.model_validate(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([RequirementRead.model_validate(r) for r in rows], total, query)
 
 
 def get_requirement(

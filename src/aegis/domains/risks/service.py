@@ -113,9 +113,7 @@ def list_risks(*, session: Session, principal: Principal, query: RiskQuery) -> P
     """List the risks of the caller's units."""
     stmt = _sorted(repo.filtered(principal.readable, query), query.sort)
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=_read_many(session, rows), total=total, limit=query.limit, offset=query.offset
-    )
+    return Page.of(_read_many(session, rows), total, query)
 
 
 def _get(session: Session, principal: Principal, risk_id: int) -> Risk:
@@ -137,12 +135,7 @@ def get_risk_history(
     risk = _get(session, principal, risk_id)
     stmt = apply_sort(repo.history(risk.id), query.sort, HISTORY_SORTABLE, (RiskScoreChange.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=[RiskScoreChangeRead.model_validate(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([RiskScoreChangeRead.model_validate(r) for r in rows], total, query)
 
 
 def _matrix(session: Session, *, shared: bool = False) -> RiskMatrix:

@@ -65,9 +65,7 @@ def list_tasks(*, session: Session, principal: Principal, query: TaskQuery) -> P
     stmt = repo.filtered(principal.readable, query, principal.user_id, workflow.today())
     stmt = apply_sort(stmt, query.sort, repo.SORTABLE, (Task.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=_read_many(session, rows), total=total, limit=query.limit, offset=query.offset
-    )
+    return Page.of(_read_many(session, rows), total, query)
 
 
 def _get(session: Session, principal: Principal, task_id: int) -> Task:
@@ -223,9 +221,7 @@ def list_comments(
     default = (TaskComment.created_at, TaskComment.id)
     stmt = apply_sort(repo.comments_of(task_id), query.sort, repo.COMMENT_SORTABLE, default)
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=_comments_read(session, rows), total=total, limit=query.limit, offset=query.offset
-    )
+    return Page.of(_comments_read(session, rows), total, query)
 
 
 def add_comment(

@@ -23,12 +23,7 @@ def list_units(*, session: Session, principal: Principal, query: UnitQuery) -> P
     """List the units the caller can see."""
     stmt = apply_sort(repo.filtered(principal, query), query.sort, SORTABLE, (Unit.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=[UnitRead.model_validate(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([UnitRead.model_validate(r) for r in rows], total, query)
 
 
 def _get(session: Session, principal: Principal, unit_id: int) -> Unit:

@@ -32,12 +32,7 @@ ASSIGNMENT_SORTABLE = {"id": RoleAssignment.id, "role": RoleAssignment.role}
 
 
 def _page(rows: list[object], total: int, query: UserQuery) -> Page[UserRead]:
-    return Page(
-        items=[UserRead.model_validate(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([UserRead.model_validate(r) for r in rows], total, query)
 
 
 def list_users(*, session: Session, principal: Principal, query: UserQuery) -> Page[UserRead]:
@@ -199,12 +194,7 @@ def list_assignments(
     stmt = repo.filtered_assignments(principal.administrable, query)
     stmt = apply_sort(stmt, query.sort, ASSIGNMENT_SORTABLE, (RoleAssignment.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page(
-        items=[RoleAssignmentRead.model_validate(r) for r in rows],
-        total=total,
-        limit=query.limit,
-        offset=query.offset,
-    )
+    return Page.of([RoleAssignmentRead.model_validate(r) for r in rows], total, query)
 
 
 def grant_role(
