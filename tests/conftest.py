@@ -47,7 +47,7 @@ BASE_USERS = {
 }
 
 
-def _build_world(engine: Engine) -> World:
+def build_world(engine: Engine) -> World:
     world = World()
     with Session(engine) as session:
         company = Unit(name="company", parent_id=None)
@@ -98,7 +98,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def world(engine: Engine) -> World:
     """Units company > division-a > team-a1, company > division-b, and one user per role."""
-    return _build_world(engine)
+    return build_world(engine)
 
 
 @pytest.fixture

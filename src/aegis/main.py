@@ -11,6 +11,7 @@ from aegis.api.v1.health import router as health_router
 from aegis.core.db import build_engine, make_session_factory
 from aegis.core.settings import Settings, get_settings
 from aegis.core.storage import LocalBlobStore
+from aegis.http.contention import install_contention_handler
 from aegis.http.errors import install_error_handlers
 from aegis.http.middleware import RequestContextMiddleware
 from aegis.web.app import mount_web
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
+    install_contention_handler(app)
     app.include_router(health_router)
     app.include_router(api_router)
     mount_web(app, settings)

@@ -9,17 +9,8 @@ in the console, an uncaught exception, a failed request or a server error fails 
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +25,7 @@ from playwright.sync_api import (
 )
 
 from tests.browser.helpers import DESKTOP, REPO, Problems, sign_in
+from tests.live_server import Server, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,113 +38,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Settings a developer's shell may carry that would change the server under test.
-CLEARED_VARIABLES = ("DATABASE_URL", "SECRET_KEY", "JWT_SECRET_KEY", "CORS_ORIGINS", "REDIS_URL")
-STARTUP_SECONDS = 180
 FAILURES = REPO / "var" / "screenshots" / "failures"
 
 expect.set_options(timeout=10_000)
 
 
-@dataclass
-class Server:
-    """A running Aegis: its base URL, data directory and log file."""
-
-    url: str
-    data_dir: Path
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _command() -> list[str]:
-    """The `aegis run` command of the environment the tests run in."""
-    script = Path(sys.executable).parent / "aegis"
-    if script.is_file():
-        return [str(script), "run"]
-    return [sys.executable, "-c", "from aegis.cli.app import main; main()", "run"]
-
-
-def _environment(data_dir: Path, port: int) -> dict[str, str]:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("AEGIS_") and name not in CLEARED_VARIABLES
-    }
-    env.update(
-        DATABASE_URL=f"sqlite:///{data_dir / 'aegis.db'}",
-        AEGIS_DATA_DIR=str(data_dir),
-        AEGIS_HOST="127.0.0.1",
-        AEGIS_PORT=str(port),
-        AEGIS_ENV="development",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the server and everything it started (its own process group)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
-
-
-def _ready(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(f"{url}/readyz", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _tail(log: Path, lines: int = 40) -> str:
-    if not log.is_file():
-        return "(no log)"
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`aegis run` on a new SQLite database with the demo organisation, until the session ends."""
-    for _attempt in range(3):
-        data_dir = tmp_path_factory.mktemp("aegis-browser")
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = data_dir / "server.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(  # noqa: S603  (our own `aegis run`, no shell)
-                _command(),
-                cwd=data_dir,
-                env=_environment(data_dir, port),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while process.poll() is None and time.monotonic() < deadline and not _ready(url):
-            time.sleep(0.25)
-        if process.poll() is None and _ready(url):
-            break
-        _stop(process)
-        if "address already in use" not in _tail(log).lower():
-            pytest.fail(f"aegis run did not become ready at {url}:\n{_tail(log)}")
-    else:
-        pytest.fail(f"no free port for aegis run:\n{_tail(log)}")
-    try:
-        yield Server(url=url, data_dir=data_dir, log=log)
-    finally:
-        _stop(process)
+    data_dir = tmp_path_factory.mktemp("aegis-browser")
+    with running_server(f"sqlite:///{data_dir / 'aegis.db'}", data_dir) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

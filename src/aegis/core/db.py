@@ -11,9 +11,15 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+READS_ONLY = "aegis_reads_only"
+MYSQL_LOCK_ERRORS = frozenset({1205, 1213})  # lock wait timeout, deadlock
+POSTGRES_LOCK_STATES = frozenset({"40001", "40P01", "55P03"})  # serialization, deadlock, lock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,22 +83,52 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # let SQLAlchemy emit BEGIN itself so that SAVEPOINTs nest inside real transactions
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def enable(dbapi_connection: Any, _record: Any) -> None:
+        # let SQLAlchemy emit BEGIN itself so that SAVEPOINTs nest inside real transactions
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return enable
 
 
 def _begin_sqlite(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # Writers take the write lock at the start and queue for it within the busy timeout;
+    # a deferred transaction that later writes fails at once when another writer got in first.
+    reads_only = connection.get_execution_options().get(READS_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+
+def mark_reads_only(session: Session) -> None:
+    """Declare that this session's transaction will not write (SQLite then takes no lock)."""
+    session.connection(execution_options={READS_ONLY: True})
+
+
+def is_lock_contention(exc: DBAPIError) -> bool:
+    """Whether a database error means 'another writer holds the lock; try again shortly'."""
+    orig = exc.orig
+    if orig is None:
+        return False
+    message = str(orig).lower()
+    if "database is locked" in message or "database table is locked" in message:
+        return True
+    code = orig.args[0] if orig.args and isinstance(orig.args[0], int) else None
+    if code in MYSQL_LOCK_ERRORS:
+        return True
+    return getattr(orig, "sqlstate", None) in POSTGRES_LOCK_STATES
 
 
 def build_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_recycle: int = 1800
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+    pool_recycle: int = 1800,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
 ) -> Engine:
     """Create an engine with the right options for SQLite, MariaDB/MySQL or PostgreSQL."""
     url = normalize_url(url)
@@ -105,7 +141,7 @@ def build_engine(
         if database in ("", ":memory:"):
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _enable_sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
+from aegis.core.db import mark_reads_only
 from aegis.core.errors import AegisError, AuthenticationFailed
 from aegis.core.settings import Settings
 from aegis.core.storage import LocalBlobStore
@@ -24,9 +25,14 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session for one request: committed when the handler succeeds, else rolled back."""
     session: Session = request.app.state.session_factory()
+    if request.method in READING_METHODS:
+        mark_reads_only(session)
     try:
         yield session
         session.commit()
