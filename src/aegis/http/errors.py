@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -20,6 +21,7 @@ from aegis.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from aegis.core.messages import location_label, plain_message
 
 log = structlog.get_logger("aegis.http")
 
@@ -59,17 +61,34 @@ def status_for(exc: AegisError) -> int:
     return 400
 
 
+def _path(error: Mapping[str, Any]) -> tuple[str | int, ...]:
+    """Where in its location (body, query, path...) an error is; the whole body if unparsable."""
+    loc = tuple(error.get("loc", ()))
+    return () if error.get("type") == "json_invalid" else loc[1:]
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for error in exc.errors():
-        location = [str(part) for part in error.get("loc", ())]
-        where = location[0] if location else "body"
-        field = ".".join(location[1:]) or where
-        message = str(error.get("msg", "Invalid value"))
-        if error.get("type") == "extra_forbidden":
-            message = "Unknown field"
-        details.append({"field": field, "location": where, "message": message})
+        loc, path = tuple(error.get("loc", ())), _path(error)
+        where = str(loc[0]) if loc else "body"
+        details.append(
+            {
+                "field": ".".join(str(part) for part in path) or where,
+                "location": where,
+                "message": plain_message(error, path),
+                "type": str(error.get("type", "invalid")),
+            }
+        )
     return details
+
+
+def _summary(exc: RequestValidationError, details: list[dict[str, Any]]) -> str:
+    """The message of a single error, or the fields of several named in plain words."""
+    labels = list(dict.fromkeys(location_label(_path(error)[:1]) for error in exc.errors()))
+    if len(details) == 1 or len(labels) == 1:
+        return "; ".join(dict.fromkeys(str(detail["message"]) for detail in details))
+    return f"These fields are not valid: {', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def wants_html(request: Request) -> bool:
@@ -95,12 +114,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         details = _field_errors(exc)
-        fields = ", ".join(d["field"] for d in details)
-        return JSONResponse(
-            error_body("validation_failed", f"Invalid input: {fields}", details), status_code=422
-        )
+        message = _summary(exc, details)
+        if wants_html(request):
+            return request.app.state.render_error(request, 422, message)
+        return JSONResponse(error_body("validation_failed", message, details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

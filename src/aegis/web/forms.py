@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aegis.core.errors import AegisError
+from aegis.core.messages import plain_message
 
 
 def field_errors(exc: AegisError | ValidationError) -> dict[str, str]:
@@ -15,8 +16,7 @@ def field_errors(exc: AegisError | ValidationError) -> dict[str, str]:
     if isinstance(exc, ValidationError):
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"] if not isinstance(p, int)) or "__all__"
-            message = "Unknown field" if error["type"] == "extra_forbidden" else error["msg"]
-            errors.setdefault(field, message.removeprefix("Value error, "))
+            errors.setdefault(field, plain_message(error))
         return errors
     details: Any = exc.details
     if isinstance(details, list):
