@@ -68,12 +68,15 @@ def test_columns_in_any_order_with_bom_crlf_quotes_and_blank_lines(db, world) ->
     )
 
 
-def test_an_empty_title_falls_back_to_the_id(db, world) -> None:
-    framework = _import(db, world, HEADER + "GV.OC-01,,,The mission is understood\n")
-    requirement = service.list_requirements(
+def test_an_empty_title_reads_as_the_statement_else_the_id(db, world) -> None:
+    content = HEADER + "GV.OC-01,,,The mission is understood\nGV.OC-02,,,\n"
+    framework = _import(db, world, content)
+    first, second = service.list_requirements(
         session=db, principal=None, framework_id=framework.id, query=RequirementQuery()
-    ).items[0]
-    assert requirement.title == "GV.OC-01"
+    ).items
+    assert first.title == "The mission is understood"
+    assert first.label == "GV.OC-01 — The mission is understood"
+    assert (second.title, second.label, second.short_title) == ("GV.OC-02", "GV.OC-02", "")
 
 
 def _problems(content: str | bytes) -> tuple[str, list[dict]]:

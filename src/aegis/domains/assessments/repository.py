@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
@@ -57,13 +57,26 @@ def unit_parents(session: Session) -> dict[int, int | None]:
     return {uid: parent for uid, parent in session.execute(select(Unit.id, Unit.parent_id))}
 
 
+def _statement_source() -> ColumnElement[str]:
+    """The text of a requirement whose title only repeats its reference (its label needs it)."""
+    repeats = or_(
+        func.lower(Requirement.title) == func.lower(Requirement.ref_id),
+        func.trim(Requirement.title) == "",
+    )
+    return case((repeats, Requirement.text), else_="").label("text")
+
+
 def requirements(session: Session, framework_id: int) -> list[Row[Any]]:
-    """Every requirement of a framework as (id, parent_id, ref_id, title, assessable, position)."""
+    """Every requirement of a framework: id, parent_id, ref_id, title, text, assessable, position.
+
+    The text is loaded only where the title repeats the reference, else it is empty.
+    """
     stmt = select(
         Requirement.id,
         Requirement.parent_id,
         Requirement.ref_id,
         Requirement.title,
+        _statement_source(),
         Requirement.assessable,
         Requirement.position,
     ).where(Requirement.framework_id == framework_id)
@@ -199,6 +212,7 @@ def requirements_of_frameworks(session: Session, framework_ids: list[int]) -> li
         Requirement.parent_id,
         Requirement.ref_id,
         Requirement.title,
+        _statement_source(),
         Requirement.assessable,
         Requirement.position,
     ).where(Requirement.framework_id.in_(framework_ids))

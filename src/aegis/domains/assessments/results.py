@@ -15,6 +15,7 @@ from aegis.core.errors import ValidationFailed
 from aegis.domains.assessments import repository as repo
 from aegis.domains.assessments.derivation import derive
 from aegis.domains.assessments.schemas import ResultRead
+from aegis.domains.frameworks.schemas import requirement_title
 from aegis.models import Assessment, AssessmentResult
 from aegis.models.enums import ResultStatus
 
@@ -63,7 +64,7 @@ def _result(
     return ResultRead(
         requirement_id=row.id,
         ref_id=row.ref_id,
-        title=row.title,
+        title=requirement_title(row.ref_id, row.title, row.text),
         derived_status=derived,
         override_status=ResultStatus(decided.status) if decided else None,
         justification=decided.justification if decided else None,

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.frameworks.schemas import Labelled
 from aegis.models.enums import AssessmentStatus, ResultStatus
 
 
@@ -75,7 +76,7 @@ class OverrideWrite(BaseModel):
     justification: str = Field(min_length=10, max_length=20000)
 
 
-class ResultRead(BaseModel):
+class ResultRead(Labelled, BaseModel):
     """One requirement's result: derived, overridden and the one that counts."""
 
     requirement_id: int

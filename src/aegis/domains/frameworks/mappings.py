@@ -15,6 +15,7 @@ from aegis.domains.common.changes import record
 from aegis.domains.common.listing import Page, apply_sort
 from aegis.domains.frameworks import repository as repo
 from aegis.domains.frameworks.errors import MappingExists, MappingNotFound
+from aegis.domains.frameworks.labels import requirement_title
 from aegis.domains.frameworks.schemas import (
     MappingImportResult,
     RequirementMappingCreate,
@@ -29,13 +30,24 @@ from aegis.models import Framework, RequirementMapping
 SORTABLE = {"id": RequirementMapping.id, "relationship": RequirementMapping.relationship}
 
 
+def _ref(
+    requirement_id: int, framework_id: int, ref_id: str, title: str, text: str
+) -> RequirementRef:
+    return RequirementRef(
+        id=requirement_id,
+        framework_id=framework_id,
+        ref_id=ref_id,
+        title=requirement_title(ref_id, title, text),
+    )
+
+
 def _read(row: Any) -> RequirementMappingRead:
-    mapping, s_fw, s_ref, s_title, t_fw, t_ref, t_title = row
+    mapping = row[0]
     return RequirementMappingRead(
         id=mapping.id,
         relationship=mapping.relationship,
-        source=RequirementRef(id=mapping.source_id, framework_id=s_fw, ref_id=s_ref, title=s_title),
-        target=RequirementRef(id=mapping.target_id, framework_id=t_fw, ref_id=t_ref, title=t_title),
+        source=_ref(mapping.source_id, *row[1:5]),
+        target=_ref(mapping.target_id, *row[5:9]),
     )
 
 

@@ -4,7 +4,9 @@ Groups and controls become requirements (controls are assessable, groups are not
 categories, encoded as controls of class `category` holding subcategories, are treated as
 groups). Withdrawn items and everything below them are skipped. The statement becomes the
 text, followed by the guidance and any implementation examples; parameter insertions are
-rendered as the value, the selection or the assignment label of the parameter.
+rendered as the value, the selection or the assignment label of the parameter, and links as
+their text (or the title of the back-matter resource they point to). A title that only
+repeats the identifier (CSF subcategories) is replaced by the statement.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aegis.core.errors import ValidationFailed
+from aegis.domains.frameworks.labels import first_paragraph, repeats_reference, shorten
 from aegis.domains.frameworks.tree import (
     MAX_TEXT_BYTES,
+    MAX_TITLE_LENGTH,
     MAX_TREE_DEPTH,
     Node,
     build_tree,
@@ -37,6 +41,7 @@ OTHER_MODELS = (
     "plan-of-action-and-milestones",
 )
 INSERT = re.compile(r"\{\{\s*insert:\s*([\w.-]+)\s*,\s*([^\s{}]+)\s*\}\}")
+LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
 SUMMARY = "Not a valid OSCAL catalog"
 
 
@@ -114,11 +119,19 @@ def _children(item: dict[str, Any], where: str) -> list[tuple[dict[str, Any], st
 
 
 class _Renderer:
-    """Turns prose with parameter insertions and nested parts into plain text."""
+    """Turns prose with parameter insertions, links and nested parts into plain text."""
 
-    def __init__(self, params: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, params: dict[str, dict[str, Any]], resources: dict[str, str]) -> None:
         self.params = params
+        self.resources = resources
         self.cache: dict[str, str] = {}
+
+    def link(self, match: re.Match[str]) -> str:
+        """A link's text; an empty one named by its resource's title, its target or its URL."""
+        text, href = match.group(1).strip(), match.group(2).strip()
+        if href.startswith("#"):
+            return text or self.resources.get(href[1:], href[1:])
+        return f"{text} ({href})" if text and text != href else href
 
     def param(self, param_id: str, depth: int = 0) -> str:
         """Readable text of one parameter: its values, choices or label."""
@@ -137,14 +150,15 @@ class _Renderer:
                 how = " (one or more)" if select.get("how-many") == "one-or-more" else ""
                 text = f"[Selection{how}: {'; '.join(self.prose(c, depth + 1) for c in choices)}]"
             elif isinstance(label, str) and label.strip():
-                text = f"[Assignment: {label.strip()}]"
+                text = f"[Assignment: {self.prose(label, depth + 1)}]"
         text = text[:MAX_PARAM_TEXT]
         if depth == 0:
             self.cache[param_id] = text
         return text
 
     def prose(self, text: str, depth: int = 0, where: str = "prose") -> str:
-        """Prose with every insertion replaced, refused when it grows past the text limit."""
+        """Prose with links and insertions replaced, refused when it grows past the text limit."""
+        text = LINK.sub(self.link, text)
         pieces: list[str] = []
         size, last = 0, 0
         for match in INSERT.finditer(text):
@@ -171,8 +185,8 @@ class _Renderer:
             lines.extend(self.part_lines(child, f"{where}.parts[{index}]", inner, depth + 1))
         return lines
 
-    def text(self, item: dict[str, Any], where: str) -> str:
-        """Statement (or overview), then guidance, then implementation examples."""
+    def text(self, item: dict[str, Any], where: str) -> tuple[str, str]:
+        """The statement (or overview), and the text: it, the guidance, the examples."""
         main: list[str] = []
         guidance: list[str] = []
         examples: list[str] = []
@@ -189,7 +203,7 @@ class _Renderer:
             sections.append("Guidance: " + "\n".join(guidance))
         if examples:
             sections.append("Implementation examples:\n" + "\n".join(examples))
-        return "\n\n".join(s for s in sections if s).strip()
+        return sections[0].strip(), "\n\n".join(s for s in sections if s).strip()
 
 
 def _load(content: bytes) -> dict[str, Any]:
@@ -231,6 +245,31 @@ def _collect_params(catalog: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return params
 
 
+def _resources(catalog: dict[str, Any]) -> dict[str, str]:
+    """Titles of the back-matter resources by uuid (links to them show these)."""
+    back_matter = catalog.get("back-matter")
+    if not isinstance(back_matter, dict):
+        return {}
+    found: dict[str, str] = {}
+    for resource in _objects(back_matter, "resources", "catalog.back-matter"):
+        citation = resource.get("citation")
+        names = (
+            resource.get("title"),
+            citation.get("text") if isinstance(citation, dict) else None,
+        )
+        name = next((n.strip() for n in names if isinstance(n, str) and n.strip()), "")
+        if isinstance(resource.get("uuid"), str) and name:
+            found[resource["uuid"]] = name[:MAX_PARAM_TEXT]
+    return found
+
+
+def _title(item_id: str, ref_id: str, title: str, statement: str) -> str:
+    """The title, or the statement when the title only repeats the identifier."""
+    if not (repeats_reference(ref_id, title) or repeats_reference(item_id, title)):
+        return title
+    return shorten(first_paragraph(statement), MAX_TITLE_LENGTH) or title
+
+
 def _nodes(catalog: dict[str, Any], renderer: _Renderer) -> list[Node]:
     nodes: list[Node] = []
     stack: list[tuple[dict[str, Any], str, bool, str | None]] = [
@@ -245,7 +284,8 @@ def _nodes(catalog: dict[str, Any], renderer: _Renderer) -> list[Node]:
         ref_id = _ref_id(item, item_id, where)
         grouping = not is_control or item.get("class") in GROUPING_CONTROL_CLASSES
         title = _string(item, "title", where)
-        text = renderer.text(item, where)
+        statement, text = renderer.text(item, where)
+        title = _title(item_id, ref_id, title, statement)
         nodes.append(Node(ref_id, parent_ref, title, text, not grouping, f"{where} ('{item_id}')"))
         stack.extend(
             (child, path, control, ref_id)
@@ -263,7 +303,7 @@ def parse_catalog(content: bytes) -> Catalog:
     title = _string(metadata, "title", "catalog.metadata")
     version = _string(metadata, "version", "catalog.metadata")
     remarks = _string(metadata, "remarks", "catalog.metadata", required=False)
-    renderer = _Renderer(_collect_params(catalog))
+    renderer = _Renderer(_collect_params(catalog), _resources(catalog))
     nodes = build_tree(_nodes(catalog, renderer), SUMMARY)
     if not any(node.assessable for node in nodes):
         raise _fail("catalog", "there are no active controls")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, func, insert, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from aegis.core.authz import Principal, in_units
@@ -18,7 +18,7 @@ from aegis.domains.frameworks.tree import Node, by_depth
 from aegis.models import Framework, Requirement, RequirementMapping
 
 CHUNK = 500
-MappingSelect = Select[RequirementMapping, int, str, str, int, str, str]
+MappingSelect = Select[RequirementMapping, int, str, str, str, int, str, str, str]
 
 
 def shared(principal: Principal | None) -> ColumnElement[bool]:
@@ -172,6 +172,15 @@ def insert_tree(session: Session, framework_id: int, nodes: list[Node]) -> None:
             ids = ref_ids(session, framework_id)
 
 
+def _statement_source(requirement: type[Requirement]) -> ColumnElement[str]:
+    """The text of a requirement whose title only repeats its reference, else '' (not loaded)."""
+    repeats = or_(
+        func.lower(requirement.title) == func.lower(requirement.ref_id),
+        func.trim(requirement.title) == "",
+    )
+    return case((repeats, requirement.text), else_="")
+
+
 def mappings(principal: Principal | None, query: RequirementMappingQuery) -> MappingSelect:
     """Mappings whose two requirements are visible, with both ends, matching the filters."""
     source, target = aliased(Requirement), aliased(Requirement)
@@ -182,9 +191,11 @@ def mappings(principal: Principal | None, query: RequirementMappingQuery) -> Map
             source.framework_id,
             source.ref_id,
             source.title,
+            _statement_source(source),
             target.framework_id,
             target.ref_id,
             target.title,
+            _statement_source(target),
         )
         .join(source, source.id == RequirementMapping.source_id)
         .join(target, target.id == RequirementMapping.target_id)

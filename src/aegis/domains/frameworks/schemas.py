@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.frameworks.labels import (
+    SHORT,
+    readable_text,
+    repeats_reference,
+    requirement_label,
+    requirement_title,
+    shorten,
+)
 from aegis.models.enums import MappingRelationship
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -83,8 +98,31 @@ class FrameworkQuery(ListQuery):
     key: str | None = Field(None, max_length=100)
 
 
-class RequirementRead(BaseModel):
-    """One node of a framework's requirement tree."""
+class Labelled:
+    """The labels of a requirement shown to people, from its reference and title."""
+
+    if TYPE_CHECKING:
+        ref_id: str
+        title: str
+
+    @property
+    def label(self) -> str:
+        """'REF — title', whole: for headings and details."""
+        return requirement_label(self.ref_id, self.title)
+
+    @property
+    def short_label(self) -> str:
+        """'REF — title' shortened for lists and pickers."""
+        return requirement_label(self.ref_id, self.title, SHORT)
+
+    @property
+    def short_title(self) -> str:
+        """The title shortened for a list beside the reference; empty if it only repeats it."""
+        return "" if repeats_reference(self.ref_id, self.title) else shorten(self.title)
+
+
+class RequirementRead(Labelled, BaseModel):
+    """One node of a framework's requirement tree (title: its statement if it has no other)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -97,6 +135,12 @@ class RequirementRead(BaseModel):
     assessable: bool
     position: int
 
+    @model_validator(mode="after")
+    def _readable(self) -> RequirementRead:
+        self.title = requirement_title(self.ref_id, self.title, self.text)
+        self.text = readable_text(self.text)
+        return self
+
 
 class RequirementQuery(ListQuery):
     """Filters of a framework's requirement list (sorted by position by default)."""
@@ -107,8 +151,8 @@ class RequirementQuery(ListQuery):
     q: str | None = Field(None, max_length=200)
 
 
-class RequirementRef(BaseModel):
-    """A requirement named by its framework and reference."""
+class RequirementRef(Labelled, BaseModel):
+    """A requirement named by its framework, reference and title."""
 
     id: int
     framework_id: int
