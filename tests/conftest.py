@@ -24,6 +24,8 @@ from aegis.main import create_app
 from aegis.models import AuthSession, RoleAssignment, Unit, User
 from tests.databases import fresh_database, worker_suffix
 
+pytest_plugins = ["tests.hidden_links"]
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -108,6 +108,11 @@ def mark_reads_only(session: Session) -> None:
     session.connection(execution_options={READS_ONLY: True})
 
 
+def reading(engine: Engine) -> Engine:
+    """The same engine for connections that only read (SQLite then takes no write lock)."""
+    return engine.execution_options(**{READS_ONLY: True})
+
+
 def is_lock_contention(exc: DBAPIError) -> bool:
     """Whether a database error means 'another writer holds the lock; try again shortly'."""
     orig = exc.orig

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from aegis.core.db import reading
 from aegis.core.migrations import current_revision, head_revision
 
 
@@ -12,7 +13,7 @@ def readiness(engine: Engine) -> dict[str, str]:
     """{check: "ok" or what is wrong} for the database and the migrations."""
     checks: dict[str, str] = {}
     try:
-        with engine.connect() as connection:
+        with reading(engine).connect() as connection:
             connection.execute(text("SELECT 1"))
         checks["database"] = "ok"
         current, head = current_revision(engine), head_revision(engine)

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from aegis.core.db import reading
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -45,7 +47,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None when it has no schema."""
-    with engine.connect() as connection:
+    with reading(engine).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
 from aegis.domains.assets.schemas import AssetQuery
+from aegis.domains.common.links import LinkKind
 from aegis.domains.common.listing import like_pattern
 from aegis.models import Asset, asset_dependencies, asset_tags
 
@@ -76,18 +77,6 @@ def tags_of(session: Session, asset_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def dependencies_of(session: Session, asset_ids: list[int]) -> dict[int, list[int]]:
-    """Ids each of several assets depends on, in one query."""
-    found: dict[int, list[int]] = defaultdict(list)
-    if asset_ids:
-        stmt = select(asset_dependencies.c.asset_id, asset_dependencies.c.depends_on_id).where(
-            asset_dependencies.c.asset_id.in_(asset_ids)
-        )
-        for asset_id, other in session.execute(stmt.order_by(asset_dependencies.c.depends_on_id)):
-            found[asset_id].append(other)
-    return found
-
-
 def replace_tags(session: Session, asset_id: int, tags: Iterable[str]) -> None:
     """Set an asset's tags."""
     session.execute(delete(asset_tags).where(asset_tags.c.asset_id == asset_id))
@@ -96,12 +85,9 @@ def replace_tags(session: Session, asset_id: int, tags: Iterable[str]) -> None:
         session.execute(insert(asset_tags), rows)
 
 
-def replace_dependencies(session: Session, asset_id: int, depends_on: Iterable[int]) -> None:
-    """Set the assets an asset depends on."""
-    session.execute(delete(asset_dependencies).where(asset_dependencies.c.asset_id == asset_id))
-    rows = [{"asset_id": asset_id, "depends_on_id": other} for other in sorted(set(depends_on))]
-    if rows:
-        session.execute(insert(asset_dependencies), rows)
+DEPENDENCY_LINKS = LinkKind(
+    asset_dependencies, "asset_id", "depends_on_id", lambda: select(Asset.id, Asset.unit_id)
+)
 
 
 def dependency_links(

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
 from aegis.models.enums import AssetType, Criticality, DataClassification, Environment
 
@@ -98,6 +99,7 @@ class AssetRead(BaseModel):
     description: str
     tags: list[str]
     depends_on_ids: list[int]
+    hidden_links: dict[str, int] = hidden_links_field()
     created_at: datetime
     updated_at: datetime
 

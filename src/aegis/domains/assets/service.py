@@ -17,6 +17,7 @@ from aegis.domains.assets.schemas import (
     AssetRead,
     AssetUpdate,
 )
+from aegis.domains.common import links
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.users import service as users
@@ -45,15 +46,17 @@ SORTABLE = {
 }
 
 
-def _read_many(session: Session, assets: list[Asset]) -> list[AssetRead]:
+def _read_many(session: Session, principal: Principal, assets: list[Asset]) -> list[AssetRead]:
     ids = [a.id for a in assets]
-    tags, deps = repo.tags_of(session, ids), repo.dependencies_of(session, ids)
+    tags = repo.tags_of(session, ids)
+    deps = links.load(session, repo.DEPENDENCY_LINKS, ids, principal.readable)
     return [
         AssetRead.model_validate(
             {
                 **{f: getattr(a, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
                 "tags": tags.get(a.id, []),
-                "depends_on_ids": deps.get(a.id, []),
+                "depends_on_ids": deps.visible.get(a.id, []),
+                "hidden_links": links.hidden_counts(a.id, depends_on_ids=deps),
             }
         )
         for a in assets
@@ -61,15 +64,19 @@ def _read_many(session: Session, assets: list[Asset]) -> list[AssetRead]:
 
 
 def _audit_view(session: Session, asset: Asset) -> dict[str, Any]:
-    read = _read_many(session, [asset])[0]
-    return snapshot(asset, FIELDS, tags=read.tags, depends_on_ids=read.depends_on_ids)
+    """Every field and link of the asset, including links its editor cannot see."""
+    deps = links.load(session, repo.DEPENDENCY_LINKS, [asset.id], frozenset()).everything
+    tags = repo.tags_of(session, [asset.id])
+    return snapshot(
+        asset, FIELDS, tags=tags.get(asset.id, []), depends_on_ids=deps.get(asset.id, [])
+    )
 
 
 def list_assets(*, session: Session, principal: Principal, query: AssetQuery) -> Page[AssetRead]:
     """List the assets of the caller's units."""
     stmt = apply_sort(repo.filtered(principal.readable, query), query.sort, SORTABLE, (Asset.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page.of(_read_many(session, rows), total, query)
+    return Page.of(_read_many(session, principal, rows), total, query)
 
 
 def _get(session: Session, principal: Principal, asset_id: int) -> Asset:
@@ -81,15 +88,15 @@ def _get(session: Session, principal: Principal, asset_id: int) -> Asset:
 
 def get_asset(*, session: Session, principal: Principal, asset_id: int) -> AssetRead:
     """Return one asset of the caller's units."""
-    return _read_many(session, [_get(session, principal, asset_id)])[0]
+    return _read_many(session, principal, [_get(session, principal, asset_id)])[0]
 
 
 def get_dependencies(*, session: Session, principal: Principal, asset_id: int) -> AssetDependencies:
     """What an asset depends on and what depends on it, within the caller's units."""
     _get(session, principal, asset_id)
-    links = repo.dependency_links(session, principal.readable, asset_id)
-    reads = _read_many(session, [asset for asset, _ in links])
-    flags = [dependent for _, dependent in links]
+    linked = repo.dependency_links(session, principal.readable, asset_id)
+    reads = _read_many(session, principal, [asset for asset, _ in linked])
+    flags = [dependent for _, dependent in linked]
     return AssetDependencies(
         depends_on=[read for read, dependent in zip(reads, flags, strict=True) if not dependent],
         dependents=[read for read, dependent in zip(reads, flags, strict=True) if dependent],
@@ -106,14 +113,15 @@ def require_visible_assets(
 
 
 def _check_references(
-    session: Session, principal: Principal, data: AssetCreate | AssetUpdate, asset_id: int | None
+    session: Session, principal: Principal, data: AssetCreate | AssetUpdate, asset: Asset | None
 ) -> None:
-    if data.owner_id is not None:
+    owner_kept = asset is not None and data.owner_id == asset.owner_id
+    if data.owner_id is not None and not owner_kept:
         users.require_visible_user(
             session=session, principal=principal, user_id=data.owner_id, field="owner_id"
         )
     if data.depends_on_ids:
-        if asset_id is not None and asset_id in data.depends_on_ids:
+        if asset is not None and asset.id in data.depends_on_ids:
             raise ValidationFailed("An asset cannot depend on itself", field="depends_on_ids")
         require_visible_assets(
             session=session,
@@ -131,7 +139,9 @@ def create_asset(*, session: Session, principal: Principal, data: AssetCreate) -
     session.add(asset)
     session.flush()
     repo.replace_tags(session, asset.id, data.tags)
-    repo.replace_dependencies(session, asset.id, data.depends_on_ids)
+    links.replace_visible(
+        session, repo.DEPENDENCY_LINKS, asset.id, data.depends_on_ids, principal.readable
+    )
     record(
         session,
         principal,
@@ -163,7 +173,7 @@ def update_asset(
             raise ValidationFailed("This field cannot be empty", field=required)
     if changes.get("unit_id") is not None:
         principal.require_write(changes["unit_id"])
-    _check_references(session, principal, data, asset.id)
+    _check_references(session, principal, data, asset)
     before = _audit_view(session, asset)
     for name, value in changes.items():
         if name not in ("tags", "depends_on_ids"):
@@ -171,7 +181,9 @@ def update_asset(
     if changes.get("tags") is not None:
         repo.replace_tags(session, asset.id, changes["tags"])
     if changes.get("depends_on_ids") is not None:
-        repo.replace_dependencies(session, asset.id, changes["depends_on_ids"])
+        links.replace_visible(
+            session, repo.DEPENDENCY_LINKS, asset.id, changes["depends_on_ids"], principal.readable
+        )
     session.flush()
     record(
         session,

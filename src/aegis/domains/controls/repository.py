@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Select, delete, exists, func, insert, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
+from aegis.domains.common.links import LinkKind
 from aegis.domains.common.listing import like_pattern
 from aegis.domains.controls.schemas import ControlQuery
 from aegis.models import Control, Framework, Requirement, control_requirements
@@ -91,25 +91,11 @@ def ref_taken(session: Session, unit_id: int, ref: str, except_id: int | None) -
     return session.scalar(stmt.limit(1)) is not None
 
 
-def requirements_of(session: Session, control_ids: list[int]) -> dict[int, list[int]]:
-    """Requirement ids of several controls in one query."""
-    found: dict[int, list[int]] = defaultdict(list)
-    if control_ids:
-        stmt = select(
-            control_requirements.c.control_id, control_requirements.c.requirement_id
-        ).where(control_requirements.c.control_id.in_(control_ids))
-        for control_id, requirement_id in session.execute(
-            stmt.order_by(control_requirements.c.requirement_id)
-        ):
-            found[control_id].append(requirement_id)
-    return found
-
-
-def replace_requirements(session: Session, control_id: int, requirement_ids: Iterable[int]) -> None:
-    """Set the requirements a control meets."""
-    session.execute(
-        delete(control_requirements).where(control_requirements.c.control_id == control_id)
-    )
-    rows = [{"control_id": control_id, "requirement_id": r} for r in sorted(set(requirement_ids))]
-    if rows:
-        session.execute(insert(control_requirements), rows)
+REQUIREMENT_LINKS = LinkKind(
+    control_requirements,
+    "control_id",
+    "requirement_id",
+    lambda: select(Requirement.id, Framework.unit_id).join(
+        Framework, Framework.id == Requirement.framework_id
+    ),
+)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
 from aegis.models.enums import ControlStatus
 
@@ -72,6 +73,7 @@ class ControlRead(BaseModel):
     owner_id: int | None
     status: ControlStatus
     requirement_ids: list[int]
+    hidden_links: dict[str, int] = hidden_links_field()
     created_at: datetime
     updated_at: datetime
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
 from aegis.core.errors import ValidationFailed
+from aegis.domains.common import links
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.controls import repository as repo
@@ -31,13 +32,17 @@ SORTABLE = {
 }
 
 
-def _read_many(session: Session, controls: list[Control]) -> list[ControlRead]:
-    requirements = repo.requirements_of(session, [c.id for c in controls])
+def _read_many(
+    session: Session, principal: Principal, controls: list[Control]
+) -> list[ControlRead]:
+    ids = [c.id for c in controls]
+    requirements = links.load(session, repo.REQUIREMENT_LINKS, ids, principal.shared_with)
     return [
         ControlRead.model_validate(
             {
                 **{f: getattr(c, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
-                "requirement_ids": requirements.get(c.id, []),
+                "requirement_ids": requirements.visible.get(c.id, []),
+                "hidden_links": links.hidden_counts(c.id, requirement_ids=requirements),
             }
         )
         for c in controls
@@ -45,8 +50,9 @@ def _read_many(session: Session, controls: list[Control]) -> list[ControlRead]:
 
 
 def _audit_view(session: Session, control: Control) -> dict[str, Any]:
-    read = _read_many(session, [control])[0]
-    return snapshot(control, FIELDS, requirement_ids=read.requirement_ids)
+    """Every field and requirement of the control, including ones its editor cannot see."""
+    found = links.load(session, repo.REQUIREMENT_LINKS, [control.id], frozenset())
+    return snapshot(control, FIELDS, requirement_ids=found.everything.get(control.id, []))
 
 
 def list_controls(
@@ -56,7 +62,7 @@ def list_controls(
     stmt = repo.filtered(principal.readable, query)
     stmt = apply_sort(stmt, query.sort, SORTABLE, (Control.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page.of(_read_many(session, rows), total, query)
+    return Page.of(_read_many(session, principal, rows), total, query)
 
 
 def _get(session: Session, principal: Principal, control_id: int) -> Control:
@@ -68,7 +74,7 @@ def _get(session: Session, principal: Principal, control_id: int) -> Control:
 
 def get_control(*, session: Session, principal: Principal, control_id: int) -> ControlRead:
     """Return one control of the caller's units."""
-    return _read_many(session, [_get(session, principal, control_id)])[0]
+    return _read_many(session, principal, [_get(session, principal, control_id)])[0]
 
 
 def require_visible_controls(
@@ -91,9 +97,13 @@ def require_visible_requirements(
 
 
 def _check_references(
-    session: Session, principal: Principal, data: ControlCreate | ControlUpdate
+    session: Session,
+    principal: Principal,
+    data: ControlCreate | ControlUpdate,
+    control: Control | None = None,
 ) -> None:
-    if data.owner_id is not None:
+    owner_kept = control is not None and data.owner_id == control.owner_id
+    if data.owner_id is not None and not owner_kept:
         users.require_visible_user(
             session=session, principal=principal, user_id=data.owner_id, field="owner_id"
         )
@@ -130,7 +140,9 @@ def create_control(*, session: Session, principal: Principal, data: ControlCreat
     with _unique_ref(), session.begin_nested():
         session.add(control)
         session.flush()
-    repo.replace_requirements(session, control.id, data.requirement_ids)
+    links.replace_visible(
+        session, repo.REQUIREMENT_LINKS, control.id, data.requirement_ids, principal.shared_with
+    )
     record(
         session,
         principal,
@@ -155,7 +167,7 @@ def update_control(
             raise ValidationFailed("This field cannot be empty", field=required)
     if changes.get("unit_id") is not None:
         principal.require_write(changes["unit_id"])
-    _check_references(session, principal, data)
+    _check_references(session, principal, data, control)
     unit_id, ref = changes.get("unit_id", control.unit_id), changes.get("ref", control.ref)
     if repo.ref_taken(session, unit_id, ref, control.id):
         raise _ref_conflict()
@@ -166,7 +178,13 @@ def update_control(
                 setattr(control, name, "" if name == "description" and value is None else value)
         session.flush()
     if changes.get("requirement_ids") is not None:
-        repo.replace_requirements(session, control.id, changes["requirement_ids"])
+        links.replace_visible(
+            session,
+            repo.REQUIREMENT_LINKS,
+            control.id,
+            changes["requirement_ids"],
+            principal.shared_with,
+        )
     record(
         session,
         principal,

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import (
     ColumnElement,
     Select,
-    Table,
     case,
-    delete,
     exists,
     func,
-    insert,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
+from aegis.domains.common.links import LinkKind
 from aegis.domains.common.listing import like_pattern
 from aegis.domains.evidence.schemas import EvidenceQuery
-from aegis.models import Evidence, EvidenceVersion, evidence_controls, evidence_requirements
+from aegis.models import (
+    Control,
+    Evidence,
+    EvidenceVersion,
+    Framework,
+    Requirement,
+    evidence_controls,
+    evidence_requirements,
+)
 
 
 def is_current(today: date) -> ColumnElement[bool]:
@@ -78,24 +82,17 @@ def get(
     return session.scalar(stmt.with_for_update() if lock else stmt)
 
 
-def _links_of(session: Session, table: Table, other: str, ids: list[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    if ids:
-        column = table.c[other]
-        stmt = select(table.c.evidence_id, column).where(table.c.evidence_id.in_(ids))
-        for evidence_id, other_id in session.execute(stmt.order_by(column)):
-            found[evidence_id].append(other_id)
-    return found
-
-
-def controls_of(session: Session, evidence_ids: list[int]) -> dict[int, list[int]]:
-    """Control ids of several evidence items in one query."""
-    return _links_of(session, evidence_controls, "control_id", evidence_ids)
-
-
-def requirements_of(session: Session, evidence_ids: list[int]) -> dict[int, list[int]]:
-    """Requirement ids of several evidence items in one query."""
-    return _links_of(session, evidence_requirements, "requirement_id", evidence_ids)
+CONTROL_LINKS = LinkKind(
+    evidence_controls, "evidence_id", "control_id", lambda: select(Control.id, Control.unit_id)
+)
+REQUIREMENT_LINKS = LinkKind(
+    evidence_requirements,
+    "evidence_id",
+    "requirement_id",
+    lambda: select(Requirement.id, Framework.unit_id).join(
+        Framework, Framework.id == Requirement.framework_id
+    ),
+)
 
 
 def latest_versions(
@@ -150,27 +147,6 @@ def storage_keys(session: Session, evidence_id: int) -> list[str]:
     """Blob keys of every version of an evidence item."""
     stmt = select(EvidenceVersion.storage_key).where(EvidenceVersion.evidence_id == evidence_id)
     return list(session.scalars(stmt))
-
-
-def _replace(
-    session: Session, table: Table, other: str, evidence_id: int, ids: Iterable[int]
-) -> None:
-    session.execute(delete(table).where(table.c.evidence_id == evidence_id))
-    rows = [{"evidence_id": evidence_id, other: i} for i in sorted(set(ids))]
-    if rows:
-        session.execute(insert(table), rows)
-
-
-def replace_controls(session: Session, evidence_id: int, control_ids: Iterable[int]) -> None:
-    """Set the controls an evidence item supports."""
-    _replace(session, evidence_controls, "control_id", evidence_id, control_ids)
-
-
-def replace_requirements(
-    session: Session, evidence_id: int, requirement_ids: Iterable[int]
-) -> None:
-    """Set the requirements an evidence item supports."""
-    _replace(session, evidence_requirements, "requirement_id", evidence_id, requirement_ids)
 
 
 def expiry_counts(

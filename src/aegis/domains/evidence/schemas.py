@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
 from aegis.domains.controls.schemas import MAX_IDS, IdList
 from aegis.models.enums import EvidenceKind
@@ -94,6 +95,7 @@ class EvidenceRead(BaseModel):
     owner_id: int | None
     control_ids: list[int]
     requirement_ids: list[int]
+    hidden_links: dict[str, int] = hidden_links_field()
     version_count: int
     latest_version: EvidenceVersionRead | None
     created_at: datetime

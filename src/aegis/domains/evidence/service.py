@@ -11,6 +11,7 @@ from aegis.core.authz import Principal
 from aegis.core.db import utcnow
 from aegis.core.errors import ValidationFailed
 from aegis.core.storage import LocalBlobStore
+from aegis.domains.common import links
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.controls import service as controls
@@ -44,13 +45,11 @@ def today() -> date:
     return utcnow().date()
 
 
-def read_many(session: Session, items: list[Evidence]) -> list[EvidenceRead]:
+def read_many(session: Session, principal: Principal, items: list[Evidence]) -> list[EvidenceRead]:
     """Evidence with its links and newest version, one query per relation."""
     ids, now = [e.id for e in items], today()
-    controls_of, requirements_of = (
-        repo.controls_of(session, ids),
-        repo.requirements_of(session, ids),
-    )
+    controls_of = links.load(session, repo.CONTROL_LINKS, ids, principal.readable)
+    requirements_of = links.load(session, repo.REQUIREMENT_LINKS, ids, principal.shared_with)
     latest = repo.latest_versions(session, ids)
     reads = []
     for e in items:
@@ -60,8 +59,11 @@ def read_many(session: Session, items: list[Evidence]) -> list[EvidenceRead]:
                 {
                     **{f: getattr(e, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
                     "expired": e.expires_on is not None and e.expires_on < now,
-                    "control_ids": controls_of.get(e.id, []),
-                    "requirement_ids": requirements_of.get(e.id, []),
+                    "control_ids": controls_of.visible.get(e.id, []),
+                    "requirement_ids": requirements_of.visible.get(e.id, []),
+                    "hidden_links": links.hidden_counts(
+                        e.id, control_ids=controls_of, requirement_ids=requirements_of
+                    ),
                     "version_count": count,
                     "latest_version": (
                         EvidenceVersionRead.model_validate(version) if version else None
@@ -73,13 +75,15 @@ def read_many(session: Session, items: list[Evidence]) -> list[EvidenceRead]:
 
 
 def audit_view(session: Session, evidence: Evidence) -> dict[str, Any]:
-    """The audited fields of an evidence item with its links."""
-    ids = [evidence.id]
+    """The audited fields of an evidence item with all its links, hidden ones included."""
+    ids, nobody = [evidence.id], frozenset[int]()
     return snapshot(
         evidence,
         FIELDS,
-        control_ids=repo.controls_of(session, ids).get(evidence.id, []),
-        requirement_ids=repo.requirements_of(session, ids).get(evidence.id, []),
+        control_ids=links.load(session, repo.CONTROL_LINKS, ids, nobody).everything[evidence.id],
+        requirement_ids=links.load(session, repo.REQUIREMENT_LINKS, ids, nobody).everything[
+            evidence.id
+        ],
     )
 
 
@@ -90,7 +94,7 @@ def list_evidence(
     stmt = repo.filtered(principal.readable, query, today())
     stmt = apply_sort(stmt, query.sort, SORTABLE, (Evidence.id,))
     rows, total = fetch_page(session, stmt, query)
-    return Page.of(read_many(session, rows), total, query)
+    return Page.of(read_many(session, principal, rows), total, query)
 
 
 def get_visible(
@@ -105,14 +109,30 @@ def get_visible(
 
 def get_evidence(*, session: Session, principal: Principal, evidence_id: int) -> EvidenceRead:
     """Return one evidence item of the caller's units."""
-    return read_many(session, [get_visible(session, principal, evidence_id)])[0]
+    return read_many(session, principal, [get_visible(session, principal, evidence_id)])[0]
+
+
+def replace_links(
+    session: Session, principal: Principal, evidence_id: int, values: dict[str, Any]
+) -> None:
+    """Set the controls and requirements the caller sent; links they cannot see are kept."""
+    for name, kind, units in (
+        ("control_ids", repo.CONTROL_LINKS, principal.readable),
+        ("requirement_ids", repo.REQUIREMENT_LINKS, principal.shared_with),
+    ):
+        if values.get(name) is not None:
+            links.replace_visible(session, kind, evidence_id, values[name], units)
 
 
 def check_references(
-    session: Session, principal: Principal, data: EvidenceFields | EvidenceUpdate
+    session: Session,
+    principal: Principal,
+    data: EvidenceFields | EvidenceUpdate,
+    current: Evidence | None = None,
 ) -> None:
-    """Raise a field error for an owner, control or requirement the caller cannot see."""
-    if data.owner_id is not None:
+    """Raise a field error for a new owner, control or requirement the caller cannot see."""
+    owner_kept = current is not None and data.owner_id == current.owner_id
+    if data.owner_id is not None and not owner_kept:
         users.require_visible_user(
             session=session, principal=principal, user_id=data.owner_id, field="owner_id"
         )
@@ -137,8 +157,7 @@ def add_evidence(
     evidence = Evidence(kind=kind.value, **fields)
     session.add(evidence)
     session.flush()
-    repo.replace_controls(session, evidence.id, data.control_ids)
-    repo.replace_requirements(session, evidence.id, data.requirement_ids)
+    replace_links(session, principal, evidence.id, data.model_dump())
     return evidence
 
 
@@ -178,16 +197,13 @@ def update_evidence(
             raise ValidationFailed("This field cannot be empty", field="url")
     if changes.get("unit_id") is not None:
         principal.require_write(changes["unit_id"])
-    check_references(session, principal, data)
+    check_references(session, principal, data, evidence)
     before = audit_view(session, evidence)
     for name, value in changes.items():
         if name not in ("control_ids", "requirement_ids"):
             setattr(evidence, name, "" if name == "description" and value is None else value)
     session.flush()
-    if changes.get("control_ids") is not None:
-        repo.replace_controls(session, evidence.id, changes["control_ids"])
-    if changes.get("requirement_ids") is not None:
-        repo.replace_requirements(session, evidence.id, changes["requirement_ids"])
+    replace_links(session, principal, evidence.id, changes)
     record(
         session,
         principal,
@@ -239,4 +255,4 @@ def get_many(
     *, session: Session, principal: Principal, evidence_ids: list[int]
 ) -> list[EvidenceRead]:
     """The evidence of the caller's units among these ids, by title (others are left out)."""
-    return read_many(session, repo.get_many(session, principal.readable, evidence_ids))
+    return read_many(session, principal, repo.get_many(session, principal.readable, evidence_ids))

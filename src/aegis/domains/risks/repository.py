@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,10 +10,8 @@ from sqlalchemy import (
     Row,
     Select,
     case,
-    delete,
     exists,
     func,
-    insert,
     or_,
     select,
     update,
@@ -22,9 +19,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
+from aegis.domains.common.links import LinkKind
 from aegis.domains.common.listing import like_pattern
 from aegis.domains.risks.schemas import RiskMatrix, RiskQuery
-from aegis.models import Control, Risk, RiskScoreChange, StoredSetting, risk_assets, risk_controls
+from aegis.models import (
+    Asset,
+    Control,
+    Risk,
+    RiskScoreChange,
+    StoredSetting,
+    risk_assets,
+    risk_controls,
+)
 from aegis.models.enums import RiskStatus
 
 EXACT_FILTERS = (
@@ -110,42 +116,10 @@ def visible_control_ids(session: Session, units: frozenset[int], ids: Iterable[i
     return set(session.scalars(stmt))
 
 
-def _links(session: Session, column: Any, risk_ids: list[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    if risk_ids:
-        table = column.table
-        stmt = select(table.c.risk_id, column).where(table.c.risk_id.in_(risk_ids))
-        for risk_id, other in session.execute(stmt.order_by(column)):
-            found[risk_id].append(other)
-    return found
-
-
-def assets_of(session: Session, risk_ids: list[int]) -> dict[int, list[int]]:
-    """Asset ids linked to each of several risks, in one query."""
-    return _links(session, risk_assets.c.asset_id, risk_ids)
-
-
-def controls_of(session: Session, risk_ids: list[int]) -> dict[int, list[int]]:
-    """Control ids linked to each of several risks, in one query."""
-    return _links(session, risk_controls.c.control_id, risk_ids)
-
-
-def _replace(session: Session, column: Any, risk_id: int, ids: Iterable[int]) -> None:
-    table = column.table
-    session.execute(delete(table).where(table.c.risk_id == risk_id))
-    rows = [{"risk_id": risk_id, column.key: other} for other in sorted(set(ids))]
-    if rows:
-        session.execute(insert(table), rows)
-
-
-def replace_assets(session: Session, risk_id: int, asset_ids: Iterable[int]) -> None:
-    """Set the assets a risk concerns."""
-    _replace(session, risk_assets.c.asset_id, risk_id, asset_ids)
-
-
-def replace_controls(session: Session, risk_id: int, control_ids: Iterable[int]) -> None:
-    """Set the controls that treat a risk."""
-    _replace(session, risk_controls.c.control_id, risk_id, control_ids)
+ASSET_LINKS = LinkKind(risk_assets, "risk_id", "asset_id", lambda: select(Asset.id, Asset.unit_id))
+CONTROL_LINKS = LinkKind(
+    risk_controls, "risk_id", "control_id", lambda: select(Control.id, Control.unit_id)
+)
 
 
 def history(risk_id: int) -> Select[Any]:

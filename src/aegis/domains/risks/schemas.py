@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
 from aegis.models.enums import RiskCategory, RiskStatus, Treatment
 
@@ -98,6 +99,7 @@ class RiskRead(BaseModel):
     next_review_date: date | None
     asset_ids: list[int]
     control_ids: list[int]
+    hidden_links: dict[str, int] = hidden_links_field()
     created_at: datetime
     updated_at: datetime
 

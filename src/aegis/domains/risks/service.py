@@ -13,6 +13,7 @@ from aegis.core.authz import Principal
 from aegis.core.db import utcnow
 from aegis.core.errors import ValidationFailed
 from aegis.domains.assets import service as assets
+from aegis.domains.common import links
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.risks import repository as repo
@@ -80,15 +81,19 @@ HISTORY_SORTABLE = {"changed_at": RiskScoreChange.changed_at}
 MATRIX_ENTITY_ID = 0  # the matrix is a single object; audit events still need an id
 
 
-def _read_many(session: Session, risks: list[Risk]) -> list[RiskRead]:
+def _read_many(session: Session, principal: Principal, risks: list[Risk]) -> list[RiskRead]:
     ids = [r.id for r in risks]
-    linked_assets, linked_controls = repo.assets_of(session, ids), repo.controls_of(session, ids)
+    linked_assets = links.load(session, repo.ASSET_LINKS, ids, principal.readable)
+    linked_controls = links.load(session, repo.CONTROL_LINKS, ids, principal.readable)
     return [
         RiskRead.model_validate(
             {
                 **{f: getattr(r, f) for f in (*FIELDS, *SCORES, "id", "created_at", "updated_at")},
-                "asset_ids": linked_assets.get(r.id, []),
-                "control_ids": linked_controls.get(r.id, []),
+                "asset_ids": linked_assets.visible.get(r.id, []),
+                "control_ids": linked_controls.visible.get(r.id, []),
+                "hidden_links": links.hidden_counts(
+                    r.id, asset_ids=linked_assets, control_ids=linked_controls
+                ),
             }
         )
         for r in risks
@@ -96,9 +101,15 @@ def _read_many(session: Session, risks: list[Risk]) -> list[RiskRead]:
 
 
 def _audit_view(session: Session, risk: Risk) -> dict[str, Any]:
-    read = _read_many(session, [risk])[0]
+    """Every field and link of the risk, including links its editor cannot see."""
+    nobody = frozenset[int]()
+    asset_ids = links.load(session, repo.ASSET_LINKS, [risk.id], nobody).everything
+    control_ids = links.load(session, repo.CONTROL_LINKS, [risk.id], nobody).everything
     return snapshot(
-        risk, (*FIELDS, *SCORES), asset_ids=read.asset_ids, control_ids=read.control_ids
+        risk,
+        (*FIELDS, *SCORES),
+        asset_ids=asset_ids.get(risk.id, []),
+        control_ids=control_ids.get(risk.id, []),
     )
 
 
@@ -113,7 +124,7 @@ def list_risks(*, session: Session, principal: Principal, query: RiskQuery) -> P
     """List the risks of the caller's units."""
     stmt = _sorted(repo.filtered(principal.readable, query), query.sort)
     rows, total = fetch_page(session, stmt, query)
-    return Page.of(_read_many(session, rows), total, query)
+    return Page.of(_read_many(session, principal, rows), total, query)
 
 
 def _get(session: Session, principal: Principal, risk_id: int) -> Risk:
@@ -125,7 +136,7 @@ def _get(session: Session, principal: Principal, risk_id: int) -> Risk:
 
 def get_risk(*, session: Session, principal: Principal, risk_id: int) -> RiskRead:
     """Return one risk of the caller's units."""
-    return _read_many(session, [_get(session, principal, risk_id)])[0]
+    return _read_many(session, principal, [_get(session, principal, risk_id)])[0]
 
 
 def get_risk_history(
@@ -198,6 +209,7 @@ def _validate(
     matrix: RiskMatrix,
     *,
     status_changed: bool,
+    references: Mapping[str, Any],
 ) -> None:
     problems = Problems()
     check_ratings(final, matrix, problems)
@@ -208,7 +220,7 @@ def _validate(
             today=utcnow().date(),
             problems=problems,
         )
-    _check_references(session, principal, changes, problems)
+    _check_references(session, principal, references, problems)
     problems.raise_if_any()
 
 
@@ -225,17 +237,25 @@ def _record_scores(session: Session, principal: Principal, risk: Risk) -> None:
     )
 
 
+def _replace_links(
+    session: Session, principal: Principal, risk: Risk, values: Mapping[str, Any]
+) -> None:
+    """Set the assets and controls the caller sent; links they cannot see are kept."""
+    for name, kind in (("asset_ids", repo.ASSET_LINKS), ("control_ids", repo.CONTROL_LINKS)):
+        if values.get(name) is not None:
+            links.replace_visible(session, kind, risk.id, values[name], principal.readable)
+
+
 def create_risk(*, session: Session, principal: Principal, data: RiskCreate) -> RiskRead:
     """Add a risk to a unit the caller may change, with its first score history row."""
     principal.require_write(data.unit_id)
     matrix = _matrix(session, shared=True)
     values = data.model_dump()
-    _validate(session, principal, values, values, matrix, status_changed=True)
+    _validate(session, principal, values, values, matrix, status_changed=True, references=values)
     risk = Risk(**{name: values[name] for name in FIELDS}, **_scores(values, matrix))
     session.add(risk)
     session.flush()
-    repo.replace_assets(session, risk.id, data.asset_ids)
-    repo.replace_controls(session, risk.id, data.control_ids)
+    _replace_links(session, principal, risk, values)
     _record_scores(session, principal, risk)
     session.flush()
     after = _audit_view(session, risk)
@@ -269,7 +289,17 @@ def update_risk(
     check_transition(current, new_status)
     matrix = _matrix(session, shared=True)
     final = {**{name: getattr(risk, name) for name in FIELDS}, **changes}
-    _validate(session, principal, final, changes, matrix, status_changed=new_status != current)
+    kept = set(USER_REFERENCES) - links.changed_values(changes, risk, USER_REFERENCES).keys()
+    references = {name: value for name, value in changes.items() if name not in kept}
+    _validate(
+        session,
+        principal,
+        final,
+        changes,
+        matrix,
+        status_changed=new_status != current,
+        references=references,
+    )
     before = _audit_view(session, risk)
     ratings_changed = any(final[name] != getattr(risk, name) for name in RATINGS)
     for name in FIELDS:
@@ -277,10 +307,7 @@ def update_risk(
             setattr(risk, name, changes[name])
     for name, value in _scores(final, matrix).items():
         setattr(risk, name, value)
-    if changes.get("asset_ids") is not None:
-        repo.replace_assets(session, risk.id, changes["asset_ids"])
-    if changes.get("control_ids") is not None:
-        repo.replace_controls(session, risk.id, changes["control_ids"])
+    _replace_links(session, principal, risk, changes)
     session.flush()
     if ratings_changed:
         _record_scores(session, principal, risk)
