@@ -299,3 +299,20 @@ def test_listing_costs_the_same_queries_whatever_the_page_size(
         items = client.get("/api/v1/evidence", headers=headers).json()["items"]
     assert len(items) == 26
     assert large.count == small.count
+
+
+def test_uploading_the_newest_version_again_adds_nothing(client, app, world, token_for):
+    headers = token_for("analyst")
+    evidence = _upload(client, headers, world).json()
+    url = f"/api/v1/evidence/{evidence['id']}/versions"
+    same = client.post(url, files={"file": ("renamed.pdf", PDF)}, headers=headers)
+    assert same.status_code == 409
+    assert same.json()["error"]["message"] == (
+        "This file is identical to version 1; no new version was added"
+    )
+    assert [v["number"] for v in client.get(url, headers=headers).json()] == [1]
+    assert len(_blobs(app)) == 1
+    changed = client.post(url, files={"file": ("policy.pdf", PDF + b"2")}, headers=headers)
+    assert changed.status_code == 201
+    back = client.post(url, files={"file": ("policy.pdf", PDF)}, headers=headers)
+    assert back.status_code == 201, "going back to an older content is a new version"

@@ -13,3 +13,7 @@ class VersionNotFound(NotFound):
 
 class NotFileEvidence(Conflict):
     """The operation needs file evidence but the evidence is a link."""
+
+
+class SameAsLatestVersion(Conflict):
+    """The uploaded file is byte for byte the newest version; no version is added."""
