@@ -29,6 +29,7 @@ def filtered(units: frozenset[int], query: AssetQuery) -> Select[Asset]:
             or_(
                 func.lower(Asset.name).like(pattern, escape="\\"),
                 func.lower(Asset.hostname).like(pattern, escape="\\"),
+                func.lower(Asset.description).like(pattern, escape="\\"),
                 Asset.ip_address == query.q.strip(),
             )
         )

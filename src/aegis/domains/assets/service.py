@@ -17,6 +17,7 @@ from aegis.domains.assets.schemas import (
     AssetRead,
     AssetUpdate,
 )
+from aegis.domains.assets.search import find_assets as find_assets
 from aegis.domains.common import links
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page

@@ -28,6 +28,7 @@ def filtered(units: frozenset[int], query: ControlQuery) -> Select[Control]:
             or_(
                 func.lower(Control.ref).like(pattern, escape="\\"),
                 func.lower(Control.title).like(pattern, escape="\\"),
+                func.lower(Control.description).like(pattern, escape="\\"),
             )
         )
     for name in ("unit_id", "status", "owner_id"):

@@ -17,6 +17,7 @@ from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.controls import repository as repo
 from aegis.domains.controls.errors import ControlNotFound, ControlRefTaken
 from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
+from aegis.domains.controls.search import find_controls as find_controls
 from aegis.domains.users import service as users
 from aegis.models import Control
 

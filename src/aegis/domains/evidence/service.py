@@ -26,6 +26,7 @@ from aegis.domains.evidence.schemas import (
     EvidenceUpdate,
     EvidenceVersionRead,
 )
+from aegis.domains.evidence.search import find_evidence as find_evidence
 from aegis.domains.users import service as users
 from aegis.models import Evidence
 from aegis.models.enums import EvidenceKind

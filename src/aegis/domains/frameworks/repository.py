@@ -89,15 +89,28 @@ def requirements(framework_id: int, query: RequirementQuery) -> Select[Requireme
     if query.assessable is not None:
         stmt = stmt.where(Requirement.assessable.is_(query.assessable))
     if query.q:
-        pattern = like_pattern(query.q)
-        stmt = stmt.where(
-            or_(
-                func.lower(Requirement.ref_id).like(pattern, escape="\\"),
-                func.lower(Requirement.title).like(pattern, escape="\\"),
-                func.lower(Requirement.text).like(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(_requirement_mentions(query.q))
     return stmt
+
+
+def _requirement_mentions(text: str) -> ColumnElement[bool]:
+    """Requirements whose reference, title or statement contains the text, ignoring case."""
+    pattern = like_pattern(text)
+    return or_(
+        func.lower(Requirement.ref_id).like(pattern, escape="\\"),
+        func.lower(Requirement.title).like(pattern, escape="\\"),
+        func.lower(Requirement.text).like(pattern, escape="\\"),
+    )
+
+
+def shared_requirements(principal: Principal | None, text: str) -> Select[Requirement, str]:
+    """Requirements mentioning the text in frameworks shared with the caller, with their names."""
+    return (
+        select(Requirement, Framework.name)
+        .join(Framework, Framework.id == Requirement.framework_id)
+        .where(shared(principal), _requirement_mentions(text))
+        .order_by(Framework.name, Framework.id, Requirement.position, Requirement.id)
+    )
 
 
 def child_counts(session: Session, framework_id: int, parent_ids: list[int]) -> dict[int, int]:

@@ -38,6 +38,7 @@ from aegis.domains.frameworks.schemas import (
     RequirementQuery,
     RequirementRead,
 )
+from aegis.domains.frameworks.search import find_requirements
 from aegis.models import Framework, Requirement
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "create_mapping",
     "delete_framework",
     "delete_mapping",
+    "find_requirements",
     "get_framework",
     "get_requirement",
     "get_requirements",

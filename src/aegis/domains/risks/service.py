@@ -36,6 +36,7 @@ from aegis.domains.risks.schemas import (
     RiskScoreChangeRead,
     RiskUpdate,
 )
+from aegis.domains.risks.search import find_risks as find_risks
 from aegis.domains.units import service as units
 from aegis.domains.users import service as users
 from aegis.models import Risk, RiskScoreChange

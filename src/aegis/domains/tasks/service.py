@@ -25,6 +25,7 @@ from aegis.domains.tasks.schemas import (
     TaskRead,
     TaskUpdate,
 )
+from aegis.domains.tasks.search import find_tasks as find_tasks
 from aegis.domains.users import service as users
 from aegis.models import Task, TaskComment
 from aegis.models.enums import TaskStatus

@@ -26,6 +26,15 @@ def filtered(principal: Principal, query: UnitQuery) -> Select[Unit]:
     return stmt
 
 
+def names(session: Session, principal: Principal, unit_ids: set[int]) -> dict[int, str]:
+    """{id: name} of these units among those the principal can read, in one query."""
+    wanted = frozenset(unit_ids) & principal.readable
+    if not wanted:
+        return {}
+    stmt = select(Unit.id, Unit.name).where(in_units(Unit.id, wanted))
+    return {unit_id: name for unit_id, name in session.execute(stmt)}
+
+
 def get_visible(session: Session, principal: Principal, unit_id: int) -> Unit | None:
     """Return a unit if the principal can read it."""
     return session.scalar(visible(principal).where(Unit.id == unit_id))

@@ -26,6 +26,11 @@ def list_units(*, session: Session, principal: Principal, query: UnitQuery) -> P
     return Page.of([UnitRead.model_validate(r) for r in rows], total, query)
 
 
+def unit_names(*, session: Session, principal: Principal, unit_ids: set[int]) -> dict[int, str]:
+    """Names of these units, those the caller can read only."""
+    return repo.names(session, principal, unit_ids)
+
+
 def _get(session: Session, principal: Principal, unit_id: int) -> Unit:
     unit = repo.get_visible(session, principal, unit_id)
     if unit is None:

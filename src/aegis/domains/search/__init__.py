@@ -1,0 +1,1 @@
+"""Search across risks, assets, controls, requirements, evidence and tasks."""
