@@ -4,6 +4,7 @@ from aegis.models.assessment import Assessment, AssessmentResult
 from aegis.models.asset import Asset, asset_dependencies, asset_tags
 from aegis.models.audit import AuditEvent
 from aegis.models.control import Control, control_requirements
+from aegis.models.discussion import Comment, RiskAttachment
 from aegis.models.evidence import (
     Evidence,
     EvidenceVersion,
@@ -23,6 +24,7 @@ __all__ = [
     "Asset",
     "AuditEvent",
     "AuthSession",
+    "Comment",
     "Control",
     "Evidence",
     "EvidenceVersion",
@@ -31,6 +33,7 @@ __all__ = [
     "Requirement",
     "RequirementMapping",
     "Risk",
+    "RiskAttachment",
     "RiskScoreChange",
     "RoleAssignment",
     "StoredSetting",

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from aegis.domains.common.listing import Page
+from aegis.domains.discussion import attachments
 from aegis.domains.risks import service
 from aegis.domains.risks.schemas import (
     RiskCreate,
@@ -16,7 +17,7 @@ from aegis.domains.risks.schemas import (
     RiskScoreChangeRead,
     RiskUpdate,
 )
-from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.deps import BlobStoreDep, CurrentPrincipal, SessionDep
 
 router = APIRouter(prefix="/risks", tags=["risks"])
 
@@ -50,8 +51,13 @@ def update_risk(
 
 
 @router.delete("/{risk_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_risk(risk_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
-    """Delete a risk."""
+def delete_risk(
+    risk_id: int, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
+) -> None:
+    """Delete a risk with its comments and attached files."""
+    attachments.delete_all_attachments(
+        session=session, principal=principal, store=store, risk_id=risk_id
+    )
     service.delete_risk(session=session, principal=principal, risk_id=risk_id)
 
 

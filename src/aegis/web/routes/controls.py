@@ -16,6 +16,7 @@ from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service
 from aegis.domains.controls.errors import ControlRefTaken
 from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
+from aegis.domains.discussion.schemas import Subject
 from aegis.domains.evidence import service as evidence
 from aegis.domains.evidence.schemas import EvidenceQuery
 from aegis.domains.frameworks import service as frameworks
@@ -26,7 +27,7 @@ from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.http.deps import SessionDep
 from aegis.models.enums import ControlStatus
-from aegis.web import lookups
+from aegis.web import discussion, lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.forms import field_errors, form_values
 from aegis.web.lists import all_rows, csv_export, list_query
@@ -201,7 +202,7 @@ async def create_control(
 def control_detail(
     control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
-    """A control with its requirements by framework, evidence, risks and tasks."""
+    """A control with its requirements by framework, evidence, risks, tasks and comments."""
     control = service.get_control(session=session, principal=principal, control_id=control_id)
     requirements = frameworks.get_requirements(
         session=session, principal=principal, requirement_ids=control.requirement_ids
@@ -241,6 +242,10 @@ def control_detail(
         people=dict(lookups.people(session, principal)),
         units=lookups.unit_names(session, principal),
         can_edit=control.unit_id in principal.writable,
+        thread=discussion.thread(
+            request, session, principal, Subject.control(control_id), control.unit_id
+        ),
+        upload=discussion.evidence_upload(request, control_id),
     )
 
 

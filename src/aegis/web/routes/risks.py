@@ -9,13 +9,15 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.errors import ValidationFailed
+from aegis.domains.discussion import attachments as risk_files
+from aegis.domains.discussion.schemas import Subject
 from aegis.domains.risks import service
 from aegis.domains.risks.schemas import RiskCreate, RiskHistoryQuery, RiskQuery, RiskUpdate
 from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskQuery
-from aegis.http.deps import SessionDep
+from aegis.http.deps import BlobStoreDep, SessionDep
 from aegis.models.enums import RiskCategory, RiskStatus, Treatment
-from aegis.web import lookups
+from aegis.web import discussion, lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.forms import field_errors, form_values
 from aegis.web.lists import all_rows, csv_export, list_query
@@ -139,7 +141,7 @@ async def create_risk(request: Request, session: SessionDep, principal: WebPrinc
 def risk_detail(
     risk_id: int, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
-    """A risk with its assets, controls, tasks and score history."""
+    """A risk with its assets, controls, tasks, score history, comments and attached files."""
     risk = service.get_risk(session=session, principal=principal, risk_id=risk_id)
     history = service.get_risk_history(
         session=session,
@@ -165,6 +167,8 @@ def risk_detail(
         people=people,
         units=lookups.unit_names(session, principal),
         can_edit=risk.unit_id in principal.writable,
+        thread=discussion.thread(request, session, principal, Subject.risk(risk_id), risk.unit_id),
+        files=discussion.files(request, session, principal, risk_id, risk.unit_id),
     )
 
 
@@ -228,7 +232,12 @@ async def update_risk(
 
 
 @router.post("/{risk_id}/delete", dependencies=[CsrfChecked])
-def delete_risk(risk_id: int, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Delete a risk (the page asks for confirmation first)."""
+def delete_risk(
+    risk_id: int, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
+) -> Response:
+    """Delete a risk with its comments and files (the page asks for confirmation first)."""
+    risk_files.delete_all_attachments(
+        session=session, principal=principal, store=store, risk_id=risk_id
+    )
     service.delete_risk(session=session, principal=principal, risk_id=risk_id)
     return RedirectResponse("/risks", status_code=303)

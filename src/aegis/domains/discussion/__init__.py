@@ -1,0 +1,1 @@
+"""Comments on risks and controls, and files attached to risks."""

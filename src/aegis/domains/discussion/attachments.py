@@ -1,0 +1,199 @@
+"""Use cases of files attached to risks: upload, list, download and delete."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import Principal
+from aegis.core.errors import PayloadTooLarge
+from aegis.core.storage import LocalBlobStore
+from aegis.domains.common.changes import record, snapshot
+from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.discussion import repository as repo
+from aegis.domains.discussion.errors import AttachmentNotFound, FileRefused
+from aegis.domains.discussion.schemas import AttachmentQuery, AttachmentRead, Subject
+from aegis.domains.discussion.service import subject_unit
+from aegis.domains.evidence import service as evidence
+from aegis.domains.evidence.schemas import Download, Upload
+from aegis.domains.users import service as users
+from aegis.models import RiskAttachment
+
+FIELDS = ("risk_id", "filename", "content_type", "size", "sha256")
+ENTITY = "risk_attachment"
+ACCEPTED = "PDF, images, office documents, text, CSV, JSON or ZIP files"
+# leading bytes of Windows, Linux and macOS programs
+PROGRAMS = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+)
+
+
+def readable_size(size: int) -> str:
+    """A byte count in words people read: 512 bytes, 20 KB, 1.5 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def check_upload(upload: Upload) -> None:
+    """Refuse a program, or a file whose content does not match an accepted type, unread."""
+    start = evidence.first_bytes(upload)
+    head = start.head
+    if not head:
+        raise FileRefused("The file is empty")
+    if (head.startswith(PROGRAMS) and b"\x00" in head) or head.startswith(b"#!"):
+        raise FileRefused("This file is a program or a script; programs cannot be attached")
+    if not start.recognised:
+        raise FileRefused(
+            "The file's content does not match its name, or it is not a type that can be "
+            f"attached ({ACCEPTED})"
+        )
+
+
+def _read(session: Session, attachments: list[RiskAttachment]) -> list[AttachmentRead]:
+    names = users.names_by_id(
+        session=session,
+        user_ids={a.uploaded_by_id for a in attachments if a.uploaded_by_id is not None},
+    )
+    return [
+        AttachmentRead.model_validate(
+            {
+                **{f: getattr(a, f) for f in (*FIELDS, "id", "uploaded_by_id", "uploaded_at")},
+                "uploaded_by_name": (
+                    names.get(a.uploaded_by_id) if a.uploaded_by_id is not None else None
+                ),
+            }
+        )
+        for a in attachments
+    ]
+
+
+def list_attachments(
+    *, session: Session, principal: Principal, risk_id: int, query: AttachmentQuery
+) -> Page[AttachmentRead]:
+    """The files attached to a risk the caller can see, oldest first."""
+    subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
+    default = (RiskAttachment.uploaded_at, RiskAttachment.id)
+    stmt = apply_sort(repo.attachments_of(risk_id), query.sort, repo.ATTACHMENT_SORTABLE, default)
+    rows, total = fetch_page(session, stmt, query)
+    return Page.of(_read(session, rows), total, query)
+
+
+def _store(
+    session: Session, store: LocalBlobStore, upload: Upload, max_bytes: int
+) -> evidence.StoredFile:
+    """Check the upload, then stream it into the store within the size limit."""
+    check_upload(upload)
+    try:
+        return evidence.store_upload(session, store, upload, max_bytes)
+    except PayloadTooLarge as exc:
+        message = f"The file is larger than the limit of {readable_size(max_bytes)}"
+        raise PayloadTooLarge(message, details=[{"field": "file", "message": message}]) from exc
+
+
+def add_attachment(
+    *,
+    session: Session,
+    principal: Principal,
+    store: LocalBlobStore,
+    risk_id: int,
+    upload: Upload,
+    max_bytes: int,
+) -> AttachmentRead:
+    """Attach a file to a risk of a unit the caller may change: checked, stored, recorded."""
+    unit_id = subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
+    principal.require_write(unit_id)
+    stored = _store(session, store, upload, max_bytes)
+    try:
+        with session.begin_nested():
+            attachment = RiskAttachment(
+                risk_id=risk_id,
+                filename=stored.filename,
+                content_type=stored.content_type,
+                size=stored.blob.size,
+                sha256=stored.blob.sha256,
+                storage_key=stored.blob.key,
+                uploaded_by_id=principal.user_id,
+            )
+            session.add(attachment)
+            session.flush()
+            after = snapshot(attachment, FIELDS)
+            record(session, principal, "create", ENTITY, attachment.id, unit_id, after=after)
+    except BaseException:
+        evidence.discard_upload(session, store, stored.blob.key)
+        raise
+    return _read(session, [attachment])[0]
+
+
+def _get(session: Session, risk_id: int, attachment_id: int) -> RiskAttachment:
+    attachment = repo.attachment(session, risk_id, attachment_id)
+    if attachment is None:
+        raise AttachmentNotFound("Attachment not found")
+    return attachment
+
+
+def download_attachment(
+    *,
+    session: Session,
+    principal: Principal,
+    store: LocalBlobStore,
+    risk_id: int,
+    attachment_id: int,
+) -> Download:
+    """An attached file's content with safe headers."""
+    subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
+    attachment = _get(session, risk_id, attachment_id)
+    return evidence.open_download(
+        store,
+        key=attachment.storage_key,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+    )
+
+
+def _delete(
+    session: Session,
+    principal: Principal,
+    store: LocalBlobStore,
+    unit_id: int,
+    attachments: list[RiskAttachment],
+) -> None:
+    """Delete attachment rows now and their files once the deletion is committed."""
+    for attachment in attachments:
+        before = snapshot(attachment, FIELDS)
+        session.delete(attachment)
+        record(session, principal, "delete", ENTITY, attachment.id, unit_id, before=before)
+    session.flush()
+    evidence.delete_files_after_commit(session, store, [a.storage_key for a in attachments])
+
+
+def delete_attachment(
+    *,
+    session: Session,
+    principal: Principal,
+    store: LocalBlobStore,
+    risk_id: int,
+    attachment_id: int,
+) -> None:
+    """Remove a file from a risk of a unit the caller may change."""
+    unit_id = subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
+    principal.require_write(unit_id)
+    _delete(session, principal, store, unit_id, [_get(session, risk_id, attachment_id)])
+
+
+def delete_all_attachments(
+    *, session: Session, principal: Principal, store: LocalBlobStore, risk_id: int
+) -> None:
+    """Remove every file from a risk; called before the risk itself is deleted."""
+    unit_id = subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
+    principal.require_write(unit_id)
+    _delete(session, principal, store, unit_id, repo.all_attachments(session, risk_id))

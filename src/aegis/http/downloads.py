@@ -1,0 +1,21 @@
+"""Stored files sent to browsers and API clients as attachments that are never run or sniffed."""
+
+from __future__ import annotations
+
+from fastapi.responses import StreamingResponse
+
+from aegis.domains.evidence.schemas import Download
+
+
+def attachment_response(download: Download) -> StreamingResponse:
+    """Stream a stored file as a download, whatever its content (nosniff comes from middleware)."""
+    return StreamingResponse(
+        download.chunks,
+        media_type=download.content_type,
+        headers={
+            "Content-Disposition": download.content_disposition,
+            "Content-Length": str(download.size),
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "ETag": f'"{download.sha256}"',
+        },
+    )
