@@ -26,6 +26,7 @@ from aegis.domains.evidence.schemas import (
     EvidenceUpdate,
     EvidenceVersionRead,
 )
+from aegis.domains.evidence.search import find_evidence as find_evidence
 from aegis.domains.evidence.uploads import FirstBytes as FirstBytes
 from aegis.domains.evidence.uploads import StoredFile as StoredFile
 from aegis.domains.evidence.uploads import delete_files_after_commit as delete_files_after_commit
