@@ -78,9 +78,12 @@ def test_the_summary_of_the_callers_units(
         "id",
         "occurred_at",
         "actor_email",
+        "actor_name",
         "action",
         "entity_type",
         "entity_id",
+        "entity_name",
+        "summary",
         "unit_id",
     }
 

@@ -9,7 +9,7 @@ from tests.factories.risks import make_risk
 
 def _cell(html: str, kind: str, likelihood: int, impact: int) -> str:
     """The accessible label of one heatmap cell."""
-    href = f"/risks?{kind}_likelihood={likelihood}&amp;{kind}_impact={impact}"
+    href = f"/risks?open=true&amp;{kind}_likelihood={likelihood}&amp;{kind}_impact={impact}"
     match = re.search(rf'<a href="{re.escape(href)}"><title>([^<]+)</title>', html)
     assert match, href
     return match.group(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from markupsafe import Markup
@@ -21,14 +22,16 @@ def _ink(color: str) -> str:
     return "#000000" if luminance > 0.45 else "#ffffff"
 
 
-def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
-    """A likelihood × impact grid; each cell shows its count and links to those risks."""
+def heatmap_svg(
+    heatmap: Heatmap, *, title: str, key: str, link: Callable[[int, int], str]
+) -> Markup:
+    """A likelihood × impact grid; each cell shows its count and links to `link(l, i)`."""
     width = MARGIN + heatmap.impact_levels * CELL + 8
     height = heatmap.likelihood_levels * CELL + MARGIN + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="group" aria-labelledby="hm-{link_prefix}">',
-        f'<title id="hm-{link_prefix}">{escape(title)}</title>',
+        f'role="group" aria-labelledby="hm-{key}">',
+        f'<title id="hm-{key}">{escape(title)}</title>',
     ]
     for likelihood in range(heatmap.likelihood_levels, 0, -1):
         y = (heatmap.likelihood_levels - likelihood) * CELL
@@ -44,7 +47,7 @@ def heatmap_svg(heatmap: Heatmap, *, title: str, link_prefix: str) -> Markup:
                 f"Likelihood {likelihood}, impact {impact}: {cell.count} "
                 f"{'risk' if cell.count == 1 else 'risks'}, level {cell.level}"
             )
-            href = f"/risks?{link_prefix}_likelihood={likelihood}&amp;{link_prefix}_impact={impact}"
+            href = escape(link(likelihood, impact))
             parts.append(f'<a href="{href}"><title>{escape(label)}</title>')
             parts.append(
                 f'<rect x="{x + 2}" y="{y + 2}" width="{CELL - 4}" height="{CELL - 4}" rx="4" '

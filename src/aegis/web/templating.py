@@ -35,6 +35,11 @@ def _day(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def _moment(value: datetime | None) -> str:
+    """A time to the second, like 2026-03-01 14:05:09 UTC."""
+    return "—" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _query(request: Request, **changes: Any) -> str:
     """The current URL's query string with some parameters changed (None removes one)."""
     params = dict(request.query_params)
@@ -48,6 +53,7 @@ def _query(request: Request, **changes: Any) -> str:
 
 ENV.filters["label"] = _label
 ENV.filters["day"] = _day
+ENV.filters["moment"] = _moment
 ENV.filters["level_class"] = lambda level: LEVEL_CLASSES.get(str(level), "none")
 ENV.globals["qs"] = _query
 

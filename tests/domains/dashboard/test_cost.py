@@ -16,7 +16,7 @@ from tests.factories.frameworks import make_framework
 from tests.factories.risks import make_risk
 from tests.factories.tasks import make_task
 
-BUDGET = 16  # 4 risks, 3 tasks, 1 evidence, 7 compliance, 1 activity
+BUDGET = 18  # 4 risks, 3 tasks, 1 evidence, 8 compliance, 2 activity (events, their names)
 
 
 def _grow(db, world, principal_for, today) -> None:

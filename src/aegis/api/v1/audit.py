@@ -7,16 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from aegis.domains.audit import service
-from aegis.domains.audit.schemas import AuditEventQuery, AuditEventRead
+from aegis.domains.audit.schemas import AuditEntryRead, AuditEventQuery
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
 
 
-@router.get("", response_model=Page[AuditEventRead])
+@router.get("", response_model=Page[AuditEntryRead])
 def list_events(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[AuditEventQuery, Query()]
-) -> Page[AuditEventRead]:
-    """Recorded changes in the caller's units (admin and readonly roles)."""
+) -> Page[AuditEntryRead]:
+    """Recorded changes in the caller's units (admin and readonly roles), names resolved."""
     return service.list_events(session=session, principal=principal, query=query)

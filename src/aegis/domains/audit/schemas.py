@@ -36,3 +36,29 @@ class AuditEventQuery(ListQuery):
     action: Literal["create", "update", "delete"] | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+class AuditChangeRead(BaseModel):
+    """One recorded field in words: its label and values, names and labels resolved."""
+
+    field: str
+    label: str
+    before: str | None = Field(description="None when the field had no value")
+    after: str | None = Field(description="None when the field has no value")
+
+
+class AuditEntryRead(AuditEventRead):
+    """A recorded change with what people read: names instead of ids, labels instead of codes.
+
+    `changes` keeps the values as recorded; `details` words them for the reader, naming
+    referenced objects the reader can see and 'an item outside your units' for the others.
+    `occurred_at` is given to the second.
+    """
+
+    action_label: str = Field(description="Created, Updated or Deleted")
+    entity_label: str = Field(description="The kind of object, e.g. 'Risk'")
+    entity_name: str | None = Field(description="The object's title or name, when known")
+    summary: str = Field(description="e.g. \"Updated risk 'Ransomware on file servers'\"")
+    actor_name: str | None
+    unit_name: str | None
+    details: list[AuditChangeRead]

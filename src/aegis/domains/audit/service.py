@@ -9,7 +9,8 @@ from aegis.core.authz import Principal, in_units
 from aegis.core.context import current_request_id
 from aegis.core.errors import PermissionDenied
 from aegis.core.events import EntityChanged
-from aegis.domains.audit.schemas import AuditEventQuery, AuditEventRead
+from aegis.domains.audit.schemas import AuditEntryRead, AuditEventQuery, AuditEventRead
+from aegis.domains.audit.wording import entries
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.models import AuditEvent
 
@@ -41,8 +42,8 @@ def _require_auditor(principal: Principal) -> frozenset[int]:
 
 def list_events(
     *, session: Session, principal: Principal, query: AuditEventQuery
-) -> Page[AuditEventRead]:
-    """List audit events of the units the reader can see, newest first."""
+) -> Page[AuditEntryRead]:
+    """List audit events of the units the reader can see, newest first, in words."""
     units = _require_auditor(principal)
     stmt = select(AuditEvent).where(in_units(AuditEvent.unit_id, units))
     if query.entity_type:
@@ -61,12 +62,13 @@ def list_events(
         stmt, query.sort, SORTABLE, (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
     rows, total = fetch_page(session, stmt, query)
-    return Page.of([AuditEventRead.model_validate(r) for r in rows], total, query)
+    events = [AuditEventRead.model_validate(r) for r in rows]
+    return Page.of(entries(session, principal, events), total, query)
 
 
 def recent_events(
     *, session: Session, principal: Principal, limit: int = 10
-) -> list[AuditEventRead]:
+) -> list[AuditEntryRead]:
     """The newest events of every unit the caller can read, newest first (for the dashboard).
 
     Unlike the audit trail itself, this needs no admin or readonly role: every reader of a
@@ -78,7 +80,8 @@ def recent_events(
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )
-    return [AuditEventRead.model_validate(row) for row in session.scalars(stmt)]
+    events = [AuditEventRead.model_validate(row) for row in session.scalars(stmt)]
+    return entries(session, principal, events)
 
 
 def entity_types(*, session: Session, principal: Principal) -> list[str]:

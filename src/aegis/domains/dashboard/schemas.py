@@ -121,14 +121,17 @@ class FrameworkCompliance(BaseModel):
 
 
 class Activity(BaseModel):
-    """One recent change in a unit the caller can read."""
+    """One recent change in a unit the caller can read, to the second and in words."""
 
     id: int
     occurred_at: datetime
     actor_email: str | None
+    actor_name: str | None = Field(description="When the caller can see that person")
     action: str
     entity_type: str
     entity_id: int
+    entity_name: str | None = Field(description="The object's title or name, when known")
+    summary: str = Field(description="e.g. \"Updated risk 'Ransomware on file servers'\"")
     unit_id: int | None
 
 

@@ -2,9 +2,10 @@
 
 Every figure is scoped by the caller's readable units; a unit filter narrows that set to
 the unit and its descendants, so each domain query applies the same scope. The summary
-costs a fixed number of queries whatever the data size: at most sixteen, one more with a
-unit filter. Compliance scores are computed for every framework together, not one
-assessment at a time, so there is no cap on the number of frameworks shown.
+costs a fixed number of queries whatever the data size: at most seventeen (the recent
+activity's names take one), one more with a unit filter. Compliance scores are computed
+for every framework together, not one assessment at a time, so there is no cap on the
+number of frameworks shown.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from aegis.core.authz import in_units
 from aegis.domains.common.links import LinkKind
 from aegis.domains.common.listing import like_pattern
+from aegis.domains.common.scope import within_unit
 from aegis.domains.evidence.schemas import EvidenceQuery
 from aegis.models import (
     Control,
@@ -57,6 +58,11 @@ def filtered(units: frozenset[int], query: EvidenceQuery, today: date) -> Select
         stmt = stmt.where(Evidence.kind == query.kind)
     if query.expired is not None:
         stmt = stmt.where(~is_current(today) if query.expired else is_current(today))
+    if query.expiring_within_days is not None:
+        horizon = today + timedelta(days=query.expiring_within_days)
+        stmt = stmt.where(Evidence.expires_on >= today, Evidence.expires_on <= horizon)
+    if query.within_unit_id is not None:
+        stmt = stmt.where(within_unit(Evidence.unit_id, query.within_unit_id))
     if query.control_id is not None:
         stmt = stmt.where(
             exists().where(

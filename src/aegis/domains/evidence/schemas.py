@@ -110,6 +110,10 @@ class EvidenceQuery(ListQuery):
     control_id: int | None = None
     requirement_id: int | None = None
     expired: bool | None = None
+    expiring_within_days: int | None = Field(
+        None, ge=0, le=3650, description="Expiring from today to this many days ahead, inclusive"
+    )
+    within_unit_id: int | None = Field(None, description="This unit and the units below it")
     kind: EvidenceKind | None = None
 
 

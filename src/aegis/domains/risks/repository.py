@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    and_,
     case,
     exists,
+    false,
     func,
+    not_,
     or_,
     select,
     update,
@@ -19,8 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
+from aegis.core.db import utcnow
 from aegis.domains.common.links import LinkKind
 from aegis.domains.common.listing import like_pattern
+from aegis.domains.common.scope import within_unit
 from aegis.domains.risks.schemas import RiskMatrix, RiskQuery
 from aegis.models import (
     Asset,
@@ -46,6 +52,11 @@ EXACT_FILTERS = (
     "residual_likelihood",
     "residual_impact",
 )
+CURRENT_FILTERS = (
+    ("current_likelihood", Risk.residual_likelihood, Risk.inherent_likelihood),
+    ("current_impact", Risk.residual_impact, Risk.inherent_impact),
+    ("current_level", Risk.residual_level, Risk.inherent_level),
+)
 SCORE_FILTERS = (
     ("min_inherent_score", Risk.inherent_score, "min"),
     ("max_inherent_score", Risk.inherent_score, "max"),
@@ -59,9 +70,46 @@ def visible(units: frozenset[int]) -> Select[Any]:
     return select(Risk).where(in_units(Risk.unit_id, units))
 
 
-def filtered(units: frozenset[int], query: RiskQuery) -> Select[Any]:
-    """Risks of these units matching the filters."""
-    stmt = visible(units)
+def current(residual: Any, inherent: Any) -> Any:
+    """SQL value of the current rating: the residual one once assessed, else the inherent one."""
+    return case((has_residual(), residual), else_=inherent)
+
+
+def _states(query: RiskQuery, today: date, appetite: int | None) -> list[ColumnElement[bool]]:
+    """Conditions of the yes/no filters, each negated when asked for false."""
+    wanted: list[tuple[bool | None, ColumnElement[bool]]] = [
+        (query.open, is_open()),
+        (query.review_overdue, Risk.next_review_date < today),
+        (
+            query.acceptance_expired,
+            and_(Risk.status == RiskStatus.ACCEPTED.value, Risk.acceptance_expires_on < today),
+        ),
+    ]
+    if query.above_appetite is not None:
+        if appetite is None:
+            raise ValueError("The above_appetite filter needs the matrix's appetite")
+        score = current(Risk.residual_score, Risk.inherent_score)
+        wanted.append((query.above_appetite, score > appetite))
+    # a missing date is neither overdue nor expired: compare with false, never with null
+    return [
+        condition if value else not_(func.coalesce(condition, false()))
+        for value, condition in wanted
+        if value is not None
+    ]
+
+
+def filtered(
+    units: frozenset[int],
+    query: RiskQuery,
+    *,
+    today: date | None = None,
+    appetite: int | None = None,
+) -> Select[Any]:
+    """Risks of these units matching the filters (`appetite` is needed by above_appetite).
+
+    Review and acceptance dates are compared with `today`, by default the current UTC day.
+    """
+    stmt = visible(units).where(*_states(query, today or utcnow().date(), appetite))
     if query.q:
         pattern = like_pattern(query.q)
         stmt = stmt.where(
@@ -90,15 +138,14 @@ def filtered(units: frozenset[int], query: RiskQuery) -> Select[Any]:
                 risk_controls.c.risk_id == Risk.id, risk_controls.c.control_id == query.control_id
             )
         )
+    if query.within_unit_id is not None:
+        stmt = stmt.where(within_unit(Risk.unit_id, query.within_unit_id))
     if query.review_due_before is not None:
         stmt = stmt.where(Risk.next_review_date < query.review_due_before)
-    if query.current_likelihood is not None:
-        current = func.coalesce(Risk.residual_likelihood, Risk.inherent_likelihood)
-        stmt = stmt.where(current == query.current_likelihood)
-    if query.current_impact is not None:
-        stmt = stmt.where(
-            func.coalesce(Risk.residual_impact, Risk.inherent_impact) == query.current_impact
-        )
+    for name, residual, inherent in CURRENT_FILTERS:
+        value = getattr(query, name)
+        if value is not None:
+            stmt = stmt.where(current(residual, inherent) == value)
     return stmt
 
 

@@ -132,6 +132,20 @@ class RiskQuery(ListQuery):
     current_impact: int | None = Field(
         None, ge=1, le=10, description="Residual impact once assessed, else inherent"
     )
+    current_level: str | None = Field(
+        None, max_length=32, description="Residual level once assessed, else inherent"
+    )
+    within_unit_id: int | None = Field(None, description="This unit and the units below it")
+    open: bool | None = Field(None, description="Not closed (true) or closed (false)")
+    above_appetite: bool | None = Field(
+        None, description="Current score above the matrix's appetite (true) or within it (false)"
+    )
+    review_overdue: bool | None = Field(
+        None, description="Next review date before today (true) or not (false)"
+    )
+    acceptance_expired: bool | None = Field(
+        None, description="Accepted risks whose acceptance expired before today (true) or not"
+    )
 
 
 class RiskScoreChangeRead(BaseModel):

@@ -123,7 +123,9 @@ def _sorted(stmt: Select[Any], sort: str | None) -> Select[Any]:
 
 def list_risks(*, session: Session, principal: Principal, query: RiskQuery) -> Page[RiskRead]:
     """List the risks of the caller's units."""
-    stmt = _sorted(repo.filtered(principal.readable, query), query.sort)
+    appetite = None if query.above_appetite is None else _matrix(session).appetite_score
+    filtered = repo.filtered(principal.readable, query, today=utcnow().date(), appetite=appetite)
+    stmt = _sorted(filtered, query.sort)
     rows, total = fetch_page(session, stmt, query)
     return Page.of(_read_many(session, principal, rows), total, query)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
 from aegis.domains.common.listing import like_pattern
+from aegis.domains.common.scope import within_unit
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.domains.tasks.workflow import CLOSED
 from aegis.models import Control, Risk, Task, TaskComment
@@ -76,6 +77,8 @@ def filtered(units: frozenset[int], query: TaskQuery, user_id: int, on: date) ->
         stmt = stmt.where(overdue(on) if query.overdue else not_(overdue(on)))
     if query.mine:
         stmt = stmt.where(Task.assignee_id == user_id)
+    if query.within_unit_id is not None:
+        stmt = stmt.where(within_unit(Task.unit_id, query.within_unit_id))
     return stmt
 
 

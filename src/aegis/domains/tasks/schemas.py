@@ -90,6 +90,7 @@ class TaskQuery(ListQuery):
     due_after: date | None = Field(None, description="Due strictly after this day")
     overdue: bool | None = Field(None, description="Past due and neither done nor cancelled")
     mine: bool = Field(False, description="Only tasks assigned to the caller")
+    within_unit_id: int | None = Field(None, description="This unit and the units below it")
 
 
 class CommentCreate(BaseModel):

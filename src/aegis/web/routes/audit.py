@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from aegis.core.authz import Principal
 from aegis.domains.audit import service
-from aegis.domains.audit.schemas import AuditEventQuery, AuditEventRead
+from aegis.domains.audit.schemas import AuditEntryRead, AuditEventQuery
 from aegis.domains.common.listing import Page
 from aegis.domains.users import service as users
 from aegis.http.deps import SessionDep
@@ -21,22 +21,13 @@ from aegis.web import lookups
 from aegis.web.deps import WebPrincipal
 from aegis.web.forms import field_errors
 from aegis.web.lists import all_rows, csv_export
+from aegis.web.objects import object_page
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/audit")
 
-ACTIONS = [("create", "Created"), ("update", "Changed"), ("delete", "Deleted")]
+ACTIONS = [("create", "Created"), ("update", "Updated"), ("delete", "Deleted")]
 FILTERS = ("entity_type", "action", "actor_id", "entity_id", "since", "until", "limit", "offset")
-# pages of the objects an event can point to; administrators also reach users and units
-PAGES = {
-    "risk": "/risks/{id}",
-    "asset": "/assets/{id}",
-    "control": "/controls/{id}",
-    "evidence": "/evidence/{id}",
-    "task": "/tasks/{id}",
-    "assessment": "/assessments/{id}",
-}
-ADMIN_PAGES = {"user": "/admin/users/{id}", "unit": "/admin/units/{id}"}
 CSV_COLUMNS = (
     "id",
     "occurred_at",
@@ -47,7 +38,9 @@ CSV_COLUMNS = (
     "unit_name",
     "entity_type",
     "entity_id",
+    "entity_name",
     "action",
+    "summary",
     "changes",
     "request_id",
 )
@@ -65,7 +58,9 @@ class AuditCsvRow(BaseModel):
     unit_name: str | None
     entity_type: str
     entity_id: int
+    entity_name: str | None
     action: str
+    summary: str
     changes: str
     request_id: str | None
 
@@ -97,60 +92,14 @@ def _filters(request: Request) -> tuple[AuditEventQuery, dict[str, str], dict[st
     return query, raw, errors
 
 
-def _names(session: Session, events: list[AuditEventRead]) -> dict[int, str]:
-    return users.names_by_id(
-        session=session, user_ids={e.actor_id for e in events if e.actor_id is not None}
-    )
-
-
-def _link(event: AuditEventRead, principal: Principal) -> str | None:
-    """The page of the event's object, while it exists and the reader may open it."""
-    if event.action == "delete":
-        return None
-    pattern = PAGES.get(event.entity_type)
-    if pattern is None and principal.is_admin and event.unit_id in principal.administrable:
-        pattern = ADMIN_PAGES.get(event.entity_type)
-    return pattern.format(id=event.entity_id) if pattern else None
-
-
-def _shown(value: Any) -> str | None:
-    """A recorded value as text (None stays None: the field had no value)."""
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _changes(event: AuditEventRead) -> list[tuple[str, str | None, str | None]]:
-    """(field, before, after) of each changed field."""
-    rows = []
-    for name, value in sorted(event.changes.items()):
-        pair = value if isinstance(value, list) and len(value) == 2 else [None, value]
-        rows.append((name.replace("_", " ").capitalize(), _shown(pair[0]), _shown(pair[1])))
-    return rows
-
-
-def _title(event: AuditEventRead) -> str | None:
-    """A name for the event's object from its recorded fields (title, name, reference)."""
-    for key in ("title", "name", "ref", "email"):
-        value = event.changes.get(key)
-        if isinstance(value, list) and len(value) == 2:
-            value = value[1] if value[1] is not None else value[0]
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
 def _export(session: Session, principal: Principal, query: AuditEventQuery) -> Response:
-    events: list[AuditEventRead] = all_rows(
+    events: list[AuditEntryRead] = all_rows(
         lambda q: service.list_events(session=session, principal=principal, query=q),
         query.model_copy(update={"sort": None}),
     )
-    names, units = _names(session, events), lookups.unit_names(session, principal)
     rows = [
         AuditCsvRow(
             **event.model_dump(exclude={"changes"}),
-            actor_name=names.get(event.actor_id) if event.actor_id is not None else None,
-            unit_name=units.get(event.unit_id) if event.unit_id is not None else None,
             changes=json.dumps(event.changes, sort_keys=True, ensure_ascii=False, default=str),
         )
         for event in events
@@ -166,10 +115,9 @@ def audit_trail(request: Request, session: SessionDep, principal: WebPrincipal) 
     if request.query_params.get("format") == "csv" and not errors:
         return _export(session, principal, query)
     if errors:
-        page: Page[AuditEventRead] = Page(items=[], total=0, limit=query.limit, offset=0)
+        page: Page[AuditEntryRead] = Page(items=[], total=0, limit=query.limit, offset=0)
     else:
         page = service.list_events(session=session, principal=principal, query=query)
-    names = _names(session, page.items)
     actors = lookups.everyone(session, principal)
     if query.actor_id is not None and query.actor_id not in dict(actors):
         chosen = users.names_by_id(session=session, user_ids={query.actor_id})
@@ -181,13 +129,12 @@ def audit_trail(request: Request, session: SessionDep, principal: WebPrincipal) 
         status_code=422 if errors else 200,
         page=page,
         events=[
-            {
-                "event": event,
-                "actor": names.get(event.actor_id) if event.actor_id is not None else None,
-                "link": _link(event, principal),
-                "title": _title(event),
-                "changes": _changes(event),
-            }
+            (
+                event,
+                object_page(
+                    principal, event.entity_type, event.entity_id, event.action, event.unit_id
+                ),
+            )
             for event in page.items
         ],
         raw=raw,
@@ -195,5 +142,4 @@ def audit_trail(request: Request, session: SessionDep, principal: WebPrincipal) 
         entity_types=[(t, t.replace("_", " ").capitalize()) for t in entity_types],
         actions=ACTIONS,
         actors=actors,
-        units=lookups.unit_names(session, principal),
     )

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from aegis.core.db import utcnow
 from aegis.domains.dashboard import service
 from aegis.http.deps import SessionDep
 from aegis.web import lookups
 from aegis.web.charts import heatmap_svg
 from aegis.web.deps import WebPrincipal
+from aegis.web.objects import object_page
 from aegis.web.templating import render
 
 router = APIRouter()
+
+Href = Callable[..., str]
+
+
+def list_link(path: str, unit_id: int | None) -> Href:
+    """Links to a list page filtered like a figure, within the dashboard's unit when chosen."""
+
+    def href(**filters: str | int) -> str:
+        params = {**filters, **({"within_unit_id": unit_id} if unit_id is not None else {})}
+        return f"{path}?{urlencode(params)}"
+
+    return href
 
 
 @router.get("/")
@@ -23,19 +38,35 @@ def dashboard(
 ) -> Response:
     """KPIs, the inherent and residual heatmaps, top risks, my tasks and recent activity."""
     summary = service.summary(
-        session=session, principal=principal, today=date.today(), unit_id=unit_id
+        session=session, principal=principal, today=utcnow().date(), unit_id=unit_id
     )
     posture = summary.risks
+    risks = list_link("/risks", unit_id)
     return render(
         request,
         "dashboard/index.html",
         principal,
         summary=summary,
         units=lookups.unit_names(session, principal),
+        risks_href=risks,
+        tasks_href=list_link("/tasks", unit_id),
+        evidence_href=list_link("/evidence", unit_id),
+        activity_links={
+            event.id: object_page(
+                principal, event.entity_type, event.entity_id, event.action, event.unit_id
+            )
+            for event in summary.recent_activity
+        },
         inherent_svg=heatmap_svg(
-            posture.inherent_heatmap, title="Inherent risk heatmap", link_prefix="inherent"
+            posture.inherent_heatmap,
+            title="Inherent risk heatmap",
+            key="inherent",
+            link=lambda lk, im: risks(open="true", inherent_likelihood=lk, inherent_impact=im),
         ),
         current_svg=heatmap_svg(
-            posture.residual_heatmap, title="Residual risk heatmap", link_prefix="current"
+            posture.residual_heatmap,
+            title="Residual risk heatmap",
+            key="current",
+            link=lambda lk, im: risks(open="true", current_likelihood=lk, current_impact=im),
         ),
     )

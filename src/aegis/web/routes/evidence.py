@@ -27,6 +27,7 @@ from aegis.http.deps import BlobStoreDep, SessionDep, SettingsDep
 from aegis.models.enums import EvidenceKind
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.filters import chips, evidence_wording
 from aegis.web.forms import field_errors, form_values
 from aegis.web.lists import all_rows, csv_export, list_query
 from aegis.web.templating import render
@@ -135,6 +136,8 @@ def evidence_list(request: Request, session: SessionDep, principal: WebPrincipal
         return csv_export("evidence.csv", CSV_COLUMNS, rows)
     page = service.list_evidence(session=session, principal=principal, query=query)
     today = service.today()
+    units = lookups.unit_names(session, principal)
+    controls = lookups.control_options(session, principal)
     return render(
         request,
         "evidence/list.html",
@@ -142,9 +145,10 @@ def evidence_list(request: Request, session: SessionDep, principal: WebPrincipal
         page=page,
         query=query,
         expiry={item.id: _expiry(item, today) for item in page.items},
-        units=lookups.unit_names(session, principal),
+        units=units,
         kinds=KINDS,
-        controls=lookups.control_options(session, principal),
+        controls=controls,
+        chips=chips(request, query, evidence_wording(units, dict(controls))),
     )
 
 

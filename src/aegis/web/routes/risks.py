@@ -19,6 +19,7 @@ from aegis.http.deps import BlobStoreDep, SessionDep
 from aegis.models.enums import RiskCategory, RiskStatus, Treatment
 from aegis.web import discussion, lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.filters import chips, risk_wording
 from aegis.web.forms import field_errors, form_values
 from aegis.web.lists import all_rows, csv_export, list_query
 from aegis.web.templating import render
@@ -87,16 +88,22 @@ def risk_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
         )
         return csv_export("risks.csv", CSV_COLUMNS, rows)
     page = service.list_risks(session=session, principal=principal, query=query)
+    matrix = service.get_risk_matrix(session=session)
+    units = lookups.unit_names(session, principal)
+    people = dict(lookups.people(session, principal))
     return render(
         request,
         "risks/list.html",
         principal,
         page=page,
         query=query,
-        units=lookups.unit_names(session, principal),
+        units=units,
+        people=people,
         categories=_choices(RiskCategory),
         statuses=_choices(RiskStatus),
-        levels=[band.name for band in service.get_risk_matrix(session=session).bands],
+        levels=[band.name for band in matrix.bands],
+        appetite=matrix.appetite_score,
+        chips=chips(request, query, risk_wording(units, people, matrix.appetite_score)),
     )
 
 

@@ -27,6 +27,7 @@ from aegis.http.deps import SessionDep
 from aegis.models.enums import TaskKind, TaskPriority, TaskStatus
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.filters import chips, task_wording
 from aegis.web.forms import field_errors, form_values
 from aegis.web.lists import all_rows, csv_export, list_query
 from aegis.web.templating import render
@@ -128,16 +129,19 @@ def task_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
         )
         return csv_export("tasks.csv", CSV_COLUMNS, rows)
     page = service.list_tasks(session=session, principal=principal, query=query)
+    units = lookups.unit_names(session, principal)
+    people = dict(lookups.people(session, principal))
     return render(
         request,
         "tasks/list.html",
         principal,
         page=page,
         query=query,
-        units=lookups.unit_names(session, principal),
-        people=dict(lookups.people(session, principal)),
+        units=units,
+        people=people,
         statuses=_choices(TaskStatus),
         priorities=_choices(TaskPriority),
+        chips=chips(request, query, task_wording(units, people)),
     )
 
 

@@ -1,0 +1,235 @@
+"""Audit events in words: names instead of ids, labels instead of codes, times to the second.
+
+Every object a page of events refers to (actors, units, owners, linked controls, ...) is
+named from one query for the whole page, and only when the reader can see it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aegis.core.authz import Principal
+from aegis.core.messages import choice_label, field_label
+from aegis.domains.audit import repository as repo
+from aegis.domains.audit.schemas import AuditChangeRead, AuditEntryRead, AuditEventRead
+
+# recorded fields that hold the id (or ids) of another object, and that object's kind
+REFERENCES = {
+    "owner_id": "user",
+    "acceptance_approver_id": "user",
+    "assignee_id": "user",
+    "author_id": "user",
+    "user_id": "user",
+    "uploaded_by_id": "user",
+    "decided_by_id": "user",
+    "unit_id": "unit",
+    "parent_id": "unit",
+    "risk_id": "risk",
+    "asset_id": "asset",
+    "asset_ids": "asset",
+    "depends_on_ids": "asset",
+    "control_id": "control",
+    "control_ids": "control",
+    "requirement_id": "requirement",
+    "requirement_ids": "requirement",
+    "source_id": "requirement",
+    "target_id": "requirement",
+    "framework_id": "framework",
+    "assessment_id": "assessment",
+    "task_id": "task",
+    "evidence_id": "evidence",
+}
+# parts of another object: the field naming it and how the summary joins them
+PARENTS = {
+    "task_comment": ("task_id", "on"),
+    "evidence_version": ("evidence_id", "of"),
+    "assessment_result": ("assessment_id", "in"),
+    "role_assignment": ("user_id", "for"),
+    "requirement_mapping": ("source_id", "from"),
+}
+CODES = frozenset(
+    {
+        "action",
+        "category",
+        "criticality",
+        "data_classification",
+        "environment",
+        "kind",
+        "priority",
+        "relationship",
+        "role",
+        "status",
+        "treatment",
+        "type",
+    }
+)
+RECORDED_NAMES = ("title", "name", "ref", "email", "filename")
+SKIPPED = frozenset({"version"})  # bookkeeping raised by every save
+SINGLE = frozenset({"risk_matrix"})  # one object of its kind: no id to show
+ACTIONS = {"create": "Created", "update": "Updated", "delete": "Deleted"}
+HIDDEN = "an item outside your units"
+SOMEONE = "someone outside your units"
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+Found = Mapping[tuple[str, int], tuple[str, str | None]]
+
+
+def _pair(value: Any) -> tuple[Any, Any]:
+    """(before, after) of a recorded change."""
+    if isinstance(value, list) and len(value) == 2:
+        return value[0], value[1]
+    return None, value
+
+
+def _ids(value: Any) -> Iterable[int]:
+    items = value if isinstance(value, list) else [value]
+    return (item for item in items if isinstance(item, int) and not isinstance(item, bool))
+
+
+def wanted_names(events: Iterable[AuditEventRead]) -> dict[str, set[int]]:
+    """The ids of every object the events refer to, by kind."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for event in events:
+        if event.actor_id is not None:
+            wanted["user"].add(event.actor_id)
+        if event.unit_id is not None:
+            wanted["unit"].add(event.unit_id)
+        if event.entity_type in repo.NAMED:
+            wanted[event.entity_type].add(event.entity_id)
+        for field, value in event.changes.items():
+            kind = REFERENCES.get(field)
+            if kind is not None:
+                for side in _pair(value):
+                    wanted[kind].update(_ids(side))
+    return wanted
+
+
+def _name(found: Found, kind: str, object_id: int) -> str | None:
+    """How people call an object the reader can see (None when they cannot)."""
+    if (kind, object_id) not in found:
+        return None
+    name, detail = found[kind, object_id]
+    if kind == "requirement" and detail and detail.strip().casefold() != name.casefold():
+        return f"{name} {detail}"
+    if kind in ("control", "framework") and detail:
+        return f"{name} {detail}"
+    return name
+
+
+def _unseen(kind: str, count: int = 1) -> str:
+    if kind == "user":
+        return SOMEONE if count == 1 else f"{count} people outside your units"
+    return HIDDEN if count == 1 else f"{count} items outside your units"
+
+
+def _reference(found: Found, kind: str, value: Any) -> str | None:
+    ids = list(_ids(value))
+    if not ids:
+        return None
+    names = [_name(found, kind, object_id) for object_id in ids]
+    shown = [name for name in names if name is not None]
+    hidden = len(names) - len(shown)
+    return ", ".join([*shown, *([_unseen(kind, hidden)] if hidden else [])])
+
+
+def _moment(text: str) -> str:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    value = value.astimezone(UTC) if value.tzinfo else value
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def value_text(field: str, value: Any, found: Found) -> str | None:
+    """A recorded value as people read it (None stays None: the field had no value)."""
+    if value is None:
+        return None
+    kind = REFERENCES.get(field)
+    if kind is not None:
+        return _reference(found, kind, value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        if field in CODES:
+            return choice_label(value)
+        return _moment(value) if TIMESTAMP.match(value) else value
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or None
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _recorded_name(changes: Mapping[str, Any]) -> str | None:
+    """A name for the object from its recorded fields (title, name, reference, ...)."""
+    for key in RECORDED_NAMES:
+        before, after = _pair(changes.get(key))
+        value = after if after is not None else before
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _summary(event: AuditEventRead, found: Found, label: str, name: str | None) -> str:
+    """e.g. Updated risk 'Ransomware on file servers', Created task comment on task 'Patch'."""
+    words = [ACTIONS.get(event.action, choice_label(event.action)), label.lower()]
+    if name:
+        words.append(f"'{name}'")
+    elif event.entity_type not in SINGLE and event.entity_type not in PARENTS:
+        words.append(f"#{event.entity_id}")
+    if event.entity_type in PARENTS:
+        field, joint = PARENTS[event.entity_type]
+        kind = REFERENCES[field]
+        before, after = _pair(event.changes.get(field))
+        parent = next(iter(_ids(after if after is not None else before)), None)
+        if parent is not None:
+            parent_name = _name(found, kind, parent)
+            words.append(joint)
+            words.append(f"{kind} '{parent_name}'" if parent_name else _unseen(kind))
+    return " ".join(words)
+
+
+def entry(event: AuditEventRead, found: Found) -> AuditEntryRead:
+    """One event with names, labels and a one-line summary."""
+    label = choice_label(event.entity_type)
+    name = _name(found, event.entity_type, event.entity_id) or _recorded_name(event.changes)
+    details = []
+    for field, value in event.changes.items():
+        if field in SKIPPED:
+            continue
+        before, after = _pair(value)
+        details.append(
+            AuditChangeRead(
+                field=field,
+                label=field_label(field),
+                before=value_text(field, before, found),
+                after=value_text(field, after, found),
+            )
+        )
+    return AuditEntryRead(
+        **event.model_dump(exclude={"occurred_at"}),
+        occurred_at=event.occurred_at.replace(microsecond=0),
+        action_label=ACTIONS.get(event.action, choice_label(event.action)),
+        entity_label=label,
+        entity_name=name,
+        summary=_summary(event, found, label, name),
+        actor_name=None if event.actor_id is None else _name(found, "user", event.actor_id),
+        unit_name=None if event.unit_id is None else _name(found, "unit", event.unit_id),
+        details=details,
+    )
+
+
+def entries(
+    session: Session, principal: Principal, events: list[AuditEventRead]
+) -> list[AuditEntryRead]:
+    """The events in words, every referenced object named from one query for all of them."""
+    found = repo.names(session, principal, wanted_names(events))
+    return [entry(event, found) for event in events]
