@@ -119,7 +119,7 @@ def test_a_bad_transition_is_a_conflict_naming_both_states(client, world, token_
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "conflict"
-    assert "'identified'" in error["message"] and "'monitoring'" in error["message"]
+    assert "from Identified to Monitoring;" in error["message"]
     assert error["details"] == [{"field": "status", "from": "identified", "to": "monitoring"}]
 
 

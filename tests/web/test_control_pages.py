@@ -74,7 +74,7 @@ def test_invalid_form_shows_errors_next_to_fields_and_saves_nothing(
     assert empty.status_code == 422 and 'id="e-title"' in empty.text
     assert 'value="AC-01"' in empty.text
     taken = browser.post("/controls/new", _body(unit, ref="taken-1"))
-    assert taken.status_code == 422 and 'id="e-ref"' in taken.text
+    assert taken.status_code == 409 and 'id="e-ref"' in taken.text
     foreign = browser.post(
         "/controls/new", {**_body(unit), "requirement_ids": str(hidden_ids["B1"])}
     )

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from aegis.core.authz import Principal
+from aegis.web import flash
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ENV = TEMPLATES.env
@@ -65,10 +66,12 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a page with the layout's context: user, CSRF token, static URLs."""
+    """Render a page with the layout's context: user, CSRF token, static URLs, message."""
     state = request.app.state
     principal = principal or getattr(request.state, "principal", None)
+    whole_page = flash.shows_messages(request)
     base = {
+        "flash": flash.pending_message(request) if whole_page else None,
         "principal": principal,
         "user_name": getattr(request.state, "user_name", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
@@ -77,6 +80,9 @@ def render(
         "is_admin": bool(principal and principal.is_admin),
         "is_auditor": bool(principal and principal.auditable),
     }
-    return TEMPLATES.TemplateResponse(
+    response = TEMPLATES.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code
     )
+    if whole_page:
+        flash.consume(request, response)
+    return response

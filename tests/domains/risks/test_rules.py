@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aegis.core.errors import ValidationFailed
+from aegis.core.messages import choice_label
 from aegis.domains.risks.errors import InvalidTransition
 from aegis.domains.risks.matrix import DEFAULT_MATRIX, check_matrix, level_for
 from aegis.domains.risks.rules import (
@@ -55,7 +56,7 @@ def test_transition_is_allowed_exactly_when_the_table_says_so(current, new) -> N
         return
     with pytest.raises(InvalidTransition) as raised:
         check_transition(current, new)
-    assert f"'{current}'" in raised.value.message and f"'{new}'" in raised.value.message
+    assert f"from {choice_label(current)} to {choice_label(new)};" in raised.value.message
     assert raised.value.details == [{"field": "status", "from": current.value, "to": new.value}]
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from aegis.core.errors import ValidationFailed
+from aegis.core.messages import choice_label
 from aegis.domains.risks.errors import InvalidTransition
 from aegis.domains.risks.schemas import RiskMatrix
 from aegis.models.enums import RiskStatus, Treatment
@@ -50,13 +51,19 @@ class Problems:
             raise ValidationFailed(f"Invalid input: {fields}", details=self.details)
 
 
+def next_statuses(current: RiskStatus | str) -> list[RiskStatus]:
+    """The statuses a risk may move to from `current`, in life-cycle order."""
+    allowed = TRANSITIONS[RiskStatus(current)]
+    return [status for status in RiskStatus if status in allowed]
+
+
 def check_transition(current: RiskStatus, new: RiskStatus) -> None:
     """Raise unless the workflow allows moving from `current` to `new`."""
     if new != current and new not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current]))
+        allowed = ", ".join(choice_label(status) for status in next_statuses(current))
         raise InvalidTransition(
-            f"A risk cannot go from '{current}' to '{new}'; from '{current}' it can go to: "
-            f"{allowed}",
+            f"A risk cannot go from {choice_label(current)} to {choice_label(new)}; "
+            f"from {choice_label(current)} it can go to: {allowed}",
             details=[{"field": "status", "from": current.value, "to": new.value}],
         )
 

@@ -25,6 +25,7 @@ from aegis.domains.risks.rules import (
     check_acceptance,
     check_ratings,
     check_transition,
+    next_statuses,
 )
 from aegis.domains.risks.schemas import (
     CurrentRiskRead,
@@ -329,6 +330,11 @@ def delete_risk(*, session: Session, principal: Principal, risk_id: int) -> None
     session.delete(risk)
     session.flush()
     record(session, principal, "delete", "risk", risk_id, unit_id, before=before)
+
+
+def allowed_next_statuses(current: RiskStatus | str) -> list[RiskStatus]:
+    """The statuses a risk may move to from `current`, in life-cycle order."""
+    return next_statuses(current)
 
 
 def get_risk_matrix(*, session: Session) -> RiskMatrix:

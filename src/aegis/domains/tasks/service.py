@@ -259,7 +259,6 @@ def my_open_tasks(
     return _read_many(session, list(session.scalars(stmt)), on)
 
 
-def next_statuses(status: TaskStatus | str) -> list[TaskStatus]:
+def allowed_next_statuses(current: TaskStatus | str) -> list[TaskStatus]:
     """The statuses a task may move to from this one, in life-cycle order."""
-    allowed = workflow.ALLOWED[TaskStatus(status)]
-    return [candidate for candidate in TaskStatus if candidate in allowed]
+    return workflow.next_statuses(current)

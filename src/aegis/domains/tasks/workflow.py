@@ -29,7 +29,13 @@ def today() -> date:
 def require_transition(current: str, requested: str) -> None:
     """Raise unless a task may go from the current status to the requested one."""
     if current != requested and TaskStatus(requested) not in ALLOWED[TaskStatus(current)]:
-        raise TransitionNotAllowed(current, requested)
+        raise TransitionNotAllowed(current, requested, next_statuses(current))
+
+
+def next_statuses(current: str) -> list[TaskStatus]:
+    """The statuses a task may move to from this one, in life-cycle order."""
+    allowed = ALLOWED[TaskStatus(current)]
+    return [status for status in TaskStatus if status in allowed]
 
 
 def completed_at_after(

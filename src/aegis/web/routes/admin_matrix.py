@@ -15,9 +15,10 @@ from aegis.domains.risks import service as risks
 from aegis.domains.risks.schemas import MAX_LEVELS, MIN_LEVELS, RiskMatrix
 from aegis.domains.units import service as units
 from aegis.http.deps import SessionDep
-from aegis.web.admin_support import in_savepoint, is_root_admin, refusal_status
+from aegis.web.admin_support import is_root_admin
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.forms import field_errors
+from aegis.web.saving import in_savepoint, refusal_status
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/admin")

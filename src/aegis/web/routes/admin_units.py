@@ -5,22 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import Conflict, ValidationFailed
+from aegis.core.errors import Conflict
 from aegis.domains.units import service as units
 from aegis.domains.units.schemas import UnitCreate, UnitQuery, UnitRead, UnitUpdate
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import UserQuery
 from aegis.http.deps import SessionDep
 from aegis.web import lookups
-from aegis.web.admin_support import in_savepoint, refusal_status
 from aegis.web.deps import CsrfChecked, WebPrincipal
-from aegis.web.forms import field_errors, form_values
+from aegis.web.forms import form_values
 from aegis.web.lists import all_rows
+from aegis.web.saving import Refused, in_savepoint, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -96,14 +95,15 @@ async def create_unit(request: Request, session: SessionDep, principal: WebPrinc
     principal.require_admin()
     values = form_values(await request.form(), ints=("parent_id",))
     try:
-        unit = in_savepoint(
+        unit = save(
             session,
             lambda: units.create_unit(
                 session=session, principal=principal, data=UnitCreate(**values)
             ),
+            unit_field="parent_id",
         )
-    except (ValidationError, ValidationFailed, Conflict) as exc:
-        errors, status = field_errors(exc), refusal_status(exc)
+    except Refused as refused:
+        errors, status = refused.errors, refused.status
         if request.query_params.get("from") == "unit" and isinstance(values.get("parent_id"), int):
             return _unit_page(
                 request,
@@ -197,21 +197,22 @@ async def update_unit(
     if "parent_id" in values and values["parent_id"] != current.parent_id:
         changes["parent_id"] = values["parent_id"]
     try:
-        in_savepoint(
+        save(
             session,
             lambda: units.update_unit(
                 session=session, principal=principal, unit_id=unit_id, data=UnitUpdate(**changes)
             ),
+            unit_field="parent_id",
         )
-    except (ValidationError, ValidationFailed, Conflict) as exc:
+    except Refused as refused:
         return _unit_page(
             request,
             session,
             principal,
             unit_id,
             values={**current.model_dump(mode="json"), **values},
-            errors=field_errors(exc),
-            status_code=refusal_status(exc),
+            errors=refused.errors,
+            status_code=refused.status,
         )
     return RedirectResponse(f"/admin/units/{unit_id}?saved=1", status_code=303)
 

@@ -7,12 +7,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal, Role
-from aegis.core.errors import Conflict, NotFound, ValidationFailed
+from aegis.core.errors import NotFound, ValidationFailed
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import (
     MIN_PASSWORD_LENGTH,
@@ -24,10 +23,10 @@ from aegis.domains.users.schemas import (
 )
 from aegis.http.deps import SessionDep
 from aegis.web import lookups
-from aegis.web.admin_support import in_savepoint, refusal_status
 from aegis.web.deps import CsrfChecked, WebPrincipal
-from aegis.web.forms import field_errors, form_values
+from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -109,24 +108,21 @@ async def create_user(request: Request, session: SessionDep, principal: WebPrinc
     values["include_children"] = _checked(form, "include_children")
     password = str(form.get("password") or "")  # kept exactly as typed
     data = {key: values[key] for key in ("email", "name", "role", "unit_id") if key in values}
-    try:
+
+    def create() -> Any:
         if password != str(form.get("confirm_password") or ""):
             raise ValidationFailed("The two passwords differ", field="confirm_password")
-        user = in_savepoint(
-            session,
-            lambda: users.create_user(
-                session=session,
-                principal=principal,
-                data=UserCreate(
-                    **data, password=password, include_children=values["include_children"]
-                ),
-            ),
+        return users.create_user(
+            session=session,
+            principal=principal,
+            data=UserCreate(**data, password=password, include_children=values["include_children"]),
         )
-    except (ValidationError, ValidationFailed, Conflict) as exc:
+
+    try:
+        user = save(session, create)
+    except Refused as refused:
         shown = {k: v for k, v in values.items() if k not in ("password", "confirm_password")}
-        return _user_form(
-            request, session, principal, shown, field_errors(exc), refusal_status(exc)
-        )
+        return _user_form(request, session, principal, shown, refused.errors, refused.status)
     return RedirectResponse(f"/admin/users/{user.id}?created=1", status_code=303)
 
 
@@ -208,9 +204,9 @@ def _user_change(
     """Apply one change of the user page; show the page again with errors if it is refused."""
     users.get_administered_user(session=session, principal=principal, user_id=user_id)
     try:
-        in_savepoint(session, change)
-    except (ValidationError, ValidationFailed, Conflict) as exc:
-        errors = field_errors(exc)
+        save(session, change, unit_field="unit_id" if section == "grant" else None)
+    except Refused as refused:
+        errors = refused.errors
         if section in FIELDLESS:  # forms without fields: one message for the section
             errors = {section: " ".join(dict.fromkeys(errors.values()))}
         elif "__all__" in errors:
@@ -222,7 +218,7 @@ def _user_change(
             user_id,
             errors=errors,
             failed=section,
-            status_code=refusal_status(exc),
+            status_code=refused.status,
             values=values,
         )
     return RedirectResponse(f"/admin/users/{user_id}?{done}=1", status_code=303)

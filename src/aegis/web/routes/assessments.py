@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import NotFound, ValidationFailed
+from aegis.core.errors import NotFound
 from aegis.domains.assessments import service
 from aegis.domains.assessments.schemas import (
     AssessmentCreate,
@@ -28,8 +27,10 @@ from aegis.http.deps import SessionDep
 from aegis.models.enums import AssessmentStatus, ResultStatus
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
-from aegis.web.forms import field_errors, form_values
+from aegis.web.flash import redirect_with_message
+from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/assessments")
@@ -121,21 +122,25 @@ async def create_assessment(
     principal.require_any_write()
     values = form_values(await request.form(), ints=INTS)
     try:
-        assessment = service.create_assessment(
-            session=session, principal=principal, data=AssessmentCreate(**values)
+        assessment = save(
+            session,
+            lambda: service.create_assessment(
+                session=session, principal=principal, data=AssessmentCreate(**values)
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
+    except Refused as refused:
         return render(
             request,
             "assessments/form.html",
             principal,
-            status_code=422,
+            status_code=refused.status,
             assessment=None,
             values=values,
-            errors=field_errors(exc),
+            errors=refused.errors,
             **_form_context(session, principal),
         )
-    return RedirectResponse(f"/assessments/{assessment.id}", status_code=303)
+    url = f"/assessments/{assessment.id}"
+    return redirect_with_message(request, url, "The assessment was created.")
 
 
 def _framework_name(session: SessionDep, principal: Principal, framework_id: int) -> str:
@@ -272,14 +277,17 @@ async def set_override(
     )
     principal.require_write(assessment.unit_id)
     try:
-        service.set_override(
-            session=session,
-            principal=principal,
-            assessment_id=assessment_id,
-            requirement_id=requirement_id,
-            data=OverrideWrite(**values),
+        save(
+            session,
+            lambda: service.set_override(
+                session=session,
+                principal=principal,
+                assessment_id=assessment_id,
+                requirement_id=requirement_id,
+                data=OverrideWrite(**values),
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
+    except Refused as refused:
         return _requirement_page(
             request,
             session,
@@ -287,8 +295,8 @@ async def set_override(
             assessment_id,
             requirement_id,
             values=values,
-            errors=field_errors(exc),
-            status_code=422,
+            errors=refused.errors,
+            status_code=refused.status,
         )
     url = f"/assessments/{assessment_id}/requirements/{requirement_id}"
     return RedirectResponse(url, status_code=303)
@@ -360,16 +368,22 @@ async def update_assessment(
     }
     values = {**blanks, **form}
     try:
-        service.update_assessment(
-            session=session,
-            principal=principal,
-            assessment_id=assessment_id,
-            data=AssessmentUpdate(**values),
+        save(
+            session,
+            lambda: service.update_assessment(
+                session=session,
+                principal=principal,
+                assessment_id=assessment_id,
+                data=AssessmentUpdate(**values),
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
+    except Refused as refused:
         framework = _framework_name(session, principal, assessment.framework_id)
-        return _edit_page(request, principal, assessment, values, field_errors(exc), framework, 422)
-    return RedirectResponse(f"/assessments/{assessment_id}", status_code=303)
+        return _edit_page(
+            request, principal, assessment, values, refused.errors, framework, refused.status
+        )
+    url = f"/assessments/{assessment_id}"
+    return redirect_with_message(request, url, "The assessment was saved.")
 
 
 @router.post("/{assessment_id}/delete", dependencies=[CsrfChecked])

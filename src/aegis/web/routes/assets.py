@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import ValidationFailed
 from aegis.domains.assets import service
 from aegis.domains.assets.schemas import AssetCreate, AssetQuery, AssetRead, AssetUpdate
 from aegis.domains.common.listing import MAX_LIMIT
@@ -21,8 +19,10 @@ from aegis.http.deps import SessionDep
 from aegis.models.enums import AssetType, Criticality, DataClassification, Environment
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
-from aegis.web.forms import field_errors, form_values
+from aegis.web.flash import redirect_with_message
+from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/assets")
@@ -133,21 +133,24 @@ async def create_asset(request: Request, session: SessionDep, principal: WebPrin
     principal.require_any_write()
     values = _values(await request.form())
     try:
-        asset = service.create_asset(
-            session=session, principal=principal, data=AssetCreate(**values)
+        asset = save(
+            session,
+            lambda: service.create_asset(
+                session=session, principal=principal, data=AssetCreate(**values)
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
+    except Refused as refused:
         return render(
             request,
             "assets/form.html",
             principal,
-            status_code=422,
+            status_code=refused.status,
             asset=None,
             values=_shown(values),
-            errors=field_errors(exc),
+            errors=refused.errors,
             **_form_context(session, principal, None),
         )
-    return RedirectResponse(f"/assets/{asset.id}", status_code=303)
+    return redirect_with_message(request, f"/assets/{asset.id}", "The asset was created.")
 
 
 @router.get("/{asset_id}")
@@ -208,21 +211,24 @@ async def update_asset(
     form = _values(await request.form())
     values = {**{name: None for name in OPTIONAL if name not in form}, **form}
     try:
-        service.update_asset(
-            session=session, principal=principal, asset_id=asset_id, data=AssetUpdate(**values)
+        save(
+            session,
+            lambda: service.update_asset(
+                session=session, principal=principal, asset_id=asset_id, data=AssetUpdate(**values)
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
+    except Refused as refused:
         return render(
             request,
             "assets/form.html",
             principal,
-            status_code=422,
+            status_code=refused.status,
             asset=asset,
             values=_shown(values),
-            errors=field_errors(exc),
+            errors=refused.errors,
             **_form_context(session, principal, asset),
         )
-    return RedirectResponse(f"/assets/{asset_id}", status_code=303)
+    return redirect_with_message(request, f"/assets/{asset_id}", "The asset was saved.")
 
 
 @router.post("/{asset_id}/delete", dependencies=[CsrfChecked])

@@ -6,15 +6,12 @@ from collections import defaultdict
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import ValidationFailed
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service
-from aegis.domains.controls.errors import ControlRefTaken
 from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
 from aegis.domains.discussion.schemas import Subject
 from aegis.domains.evidence import service as evidence
@@ -29,8 +26,10 @@ from aegis.http.deps import SessionDep
 from aegis.models.enums import ControlStatus
 from aegis.web import discussion, lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
-from aegis.web.forms import field_errors, form_values
+from aegis.web.flash import redirect_with_message
+from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/controls")
@@ -118,12 +117,13 @@ def _form(
     control: ControlRead | None,
     values: dict[str, Any],
     errors: dict[str, str],
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
         "controls/form.html",
         principal,
-        status_code=422 if errors else 200,
+        status_code=status_code,
         control=control,
         values=values,
         errors=errors,
@@ -190,12 +190,15 @@ async def create_control(
     principal.require_any_write()
     values = form_values(await request.form(), lists=LISTS, ints=INTS)
     try:
-        control = service.create_control(
-            session=session, principal=principal, data=ControlCreate(**values)
+        control = save(
+            session,
+            lambda: service.create_control(
+                session=session, principal=principal, data=ControlCreate(**values)
+            ),
         )
-    except (ValidationError, ValidationFailed, ControlRefTaken) as exc:
-        return _form(request, session, principal, None, values, field_errors(exc))
-    return RedirectResponse(f"/controls/{control.id}", status_code=303)
+    except Refused as refused:
+        return _form(request, session, principal, None, values, refused.errors, refused.status)
+    return redirect_with_message(request, f"/controls/{control.id}", "The control was created.")
 
 
 @router.get("/{control_id}")
@@ -269,15 +272,18 @@ async def update_control(
     form = form_values(await request.form(), lists=LISTS, ints=INTS)
     values = {**{name: None for name in ("owner_id", "description") if name not in form}, **form}
     try:
-        service.update_control(
-            session=session,
-            principal=principal,
-            control_id=control_id,
-            data=ControlUpdate(**values),
+        save(
+            session,
+            lambda: service.update_control(
+                session=session,
+                principal=principal,
+                control_id=control_id,
+                data=ControlUpdate(**values),
+            ),
         )
-    except (ValidationError, ValidationFailed, ControlRefTaken) as exc:
-        return _form(request, session, principal, control, values, field_errors(exc))
-    return RedirectResponse(f"/controls/{control_id}", status_code=303)
+    except Refused as refused:
+        return _form(request, session, principal, control, values, refused.errors, refused.status)
+    return redirect_with_message(request, f"/controls/{control_id}", "The control was saved.")
 
 
 @router.post("/{control_id}/delete", dependencies=[CsrfChecked])

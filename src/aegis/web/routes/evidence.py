@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge, ValidationFailed
+from aegis.core.errors import PayloadTooLarge
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
     Download,
@@ -28,8 +29,10 @@ from aegis.models.enums import EvidenceKind
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, evidence_wording
+from aegis.web.flash import redirect_with_message, with_message
 from aegis.web.forms import field_errors, form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/evidence")
@@ -202,21 +205,24 @@ async def upload_evidence(
         errors["file"] = "Choose a file to upload"
     if data is None or not isinstance(file, UploadFile) or errors:
         return _new_file_page(request, session, principal, values, errors, 422)
+    upload = partial(
+        files.upload_evidence,
+        session=session,
+        principal=principal,
+        store=store,
+        data=data,
+        upload=Upload(filename=file.filename or "", stream=file.file),
+        max_bytes=settings.max_upload_bytes,
+    )
     try:
-        evidence = files.upload_evidence(
-            session=session,
-            principal=principal,
-            store=store,
-            data=data,
-            upload=Upload(filename=file.filename or "", stream=file.file),
-            max_bytes=settings.max_upload_bytes,
-        )
-    except ValidationFailed as exc:
-        return _new_file_page(request, session, principal, values, field_errors(exc), 422)
+        evidence = save(session, upload)
+    except Refused as refused:
+        return _new_file_page(request, session, principal, values, refused.errors, refused.status)
     except PayloadTooLarge:
         errors = _too_large(settings.max_upload_bytes)
         return _new_file_page(request, session, principal, values, errors, 413)
-    return _go(request, f"/evidence/{evidence.id}")
+    done = _go(request, f"/evidence/{evidence.id}")
+    return with_message(request, done, "The evidence was uploaded.")
 
 
 def _new_link_page(
@@ -251,12 +257,15 @@ async def create_link(request: Request, session: SessionDep, principal: WebPrinc
     principal.require_any_write()
     values = form_values(await request.form(), lists=LISTS, ints=INTS)
     try:
-        evidence = service.create_link(
-            session=session, principal=principal, data=EvidenceLinkCreate(**values)
+        evidence = save(
+            session,
+            lambda: service.create_link(
+                session=session, principal=principal, data=EvidenceLinkCreate(**values)
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
-        return _new_link_page(request, session, principal, values, field_errors(exc), 422)
-    return RedirectResponse(f"/evidence/{evidence.id}", status_code=303)
+    except Refused as refused:
+        return _new_link_page(request, session, principal, values, refused.errors, refused.status)
+    return redirect_with_message(request, f"/evidence/{evidence.id}", "The evidence was added.")
 
 
 @router.get("/{evidence_id}")
@@ -330,22 +339,25 @@ async def upload_version(
     file = (await request.form()).get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         return _version_page(request, evidence, principal, {"file": "Choose a file"}, 422)
+    upload = partial(
+        files.upload_version,
+        session=session,
+        principal=principal,
+        store=store,
+        evidence_id=evidence_id,
+        upload=Upload(filename=file.filename or "", stream=file.file),
+        max_bytes=settings.max_upload_bytes,
+    )
     try:
-        files.upload_version(
-            session=session,
-            principal=principal,
-            store=store,
-            evidence_id=evidence_id,
-            upload=Upload(filename=file.filename or "", stream=file.file),
-            max_bytes=settings.max_upload_bytes,
-        )
-    except ValidationFailed as exc:
-        return _version_page(request, evidence, principal, field_errors(exc), 422)
+        save(session, upload)
+    except Refused as refused:
+        return _version_page(request, evidence, principal, refused.errors, refused.status)
     except PayloadTooLarge:
         return _version_page(
             request, evidence, principal, _too_large(settings.max_upload_bytes), 413
         )
-    return _go(request, f"/evidence/{evidence_id}")
+    done = _go(request, f"/evidence/{evidence_id}")
+    return with_message(request, done, "The new version was uploaded.")
 
 
 @router.get("/{evidence_id}/download")
@@ -432,15 +444,20 @@ async def update_evidence(
         blanks["url"] = None
     values = {**blanks, **form}
     try:
-        service.update_evidence(
-            session=session,
-            principal=principal,
-            evidence_id=evidence_id,
-            data=EvidenceUpdate(**values),
+        save(
+            session,
+            lambda: service.update_evidence(
+                session=session,
+                principal=principal,
+                evidence_id=evidence_id,
+                data=EvidenceUpdate(**values),
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
-        return _edit_page(request, session, principal, evidence, values, field_errors(exc), 422)
-    return RedirectResponse(f"/evidence/{evidence_id}", status_code=303)
+    except Refused as refused:
+        return _edit_page(
+            request, session, principal, evidence, values, refused.errors, refused.status
+        )
+    return redirect_with_message(request, f"/evidence/{evidence_id}", "The evidence was saved.")
 
 
 @router.post("/{evidence_id}/delete", dependencies=[CsrfChecked])

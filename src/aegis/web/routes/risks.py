@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from aegis.core.errors import ValidationFailed
+from aegis.core.authz import Principal
 from aegis.domains.discussion import attachments as risk_files
 from aegis.domains.discussion.schemas import Subject
 from aegis.domains.risks import service
-from aegis.domains.risks.schemas import RiskCreate, RiskHistoryQuery, RiskQuery, RiskUpdate
+from aegis.domains.risks.schemas import (
+    RiskCreate,
+    RiskHistoryQuery,
+    RiskQuery,
+    RiskRead,
+    RiskUpdate,
+)
 from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.http.deps import BlobStoreDep, SessionDep
@@ -20,8 +25,10 @@ from aegis.models.enums import RiskCategory, RiskStatus, Treatment
 from aegis.web import discussion, lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, risk_wording
-from aegis.web.forms import field_errors, form_values
+from aegis.web.flash import redirect_with_message
+from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/risks")
@@ -69,13 +76,45 @@ def _form_context(session: SessionDep, principal: WebPrincipal) -> dict[str, Any
         "asset_choices": lookups.asset_options(session, principal),
         "control_choices": lookups.control_options(session, principal),
         "categories": _choices(RiskCategory),
-        "statuses": _choices(RiskStatus),
         "treatments": _choices(Treatment),
         "ratings": [
             (n, str(n))
             for n in range(1, service.get_risk_matrix(session=session).likelihood_levels + 1)
         ],
     }
+
+
+def _statuses(risk: RiskRead | None, chosen: Any) -> list[tuple[str, str]]:
+    """Every status for a new risk; for a saved one its status and those allowed next."""
+    if risk is None:
+        return _choices(RiskStatus)
+    offered = [risk.status, *service.allowed_next_statuses(risk.status)]
+    # a refused choice stays selected next to its message
+    refused = [status for status in RiskStatus if status == chosen and status not in offered]
+    return _choices([*offered, *refused])
+
+
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    risk: RiskRead | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The form for a new risk (`risk` None) or a saved one, with the values and errors."""
+    return render(
+        request,
+        "risks/form.html",
+        principal,
+        status_code=status_code,
+        risk=risk,
+        values=values,
+        errors=errors or {},
+        statuses=_statuses(risk, values.get("status")),
+        **_form_context(session, principal),
+    )
 
 
 @router.get("")
@@ -112,15 +151,7 @@ def new_risk(request: Request, session: SessionDep, principal: WebPrincipal) -> 
     """The form for a new risk."""
     principal.require_any_write()
     values = {"inherent_likelihood": 3, "inherent_impact": 3, "status": "identified"}
-    return render(
-        request,
-        "risks/form.html",
-        principal,
-        risk=None,
-        values=values,
-        errors={},
-        **_form_context(session, principal),
-    )
+    return _form_page(request, session, principal, None, values)
 
 
 @router.post("/new", dependencies=[CsrfChecked])
@@ -129,19 +160,15 @@ async def create_risk(request: Request, session: SessionDep, principal: WebPrinc
     principal.require_any_write()
     values = form_values(await request.form(), lists=LISTS, ints=INTS)
     try:
-        risk = service.create_risk(session=session, principal=principal, data=RiskCreate(**values))
-    except (ValidationError, ValidationFailed) as exc:
-        return render(
-            request,
-            "risks/form.html",
-            principal,
-            status_code=422,
-            risk=None,
-            values=values,
-            errors=field_errors(exc),
-            **_form_context(session, principal),
+        risk = save(
+            session,
+            lambda: service.create_risk(
+                session=session, principal=principal, data=RiskCreate(**values)
+            ),
         )
-    return RedirectResponse(f"/risks/{risk.id}", status_code=303)
+    except Refused as refused:
+        return _form_page(request, session, principal, None, values, refused.errors, refused.status)
+    return redirect_with_message(request, f"/risks/{risk.id}", "The risk was created.")
 
 
 @router.get("/{risk_id}")
@@ -186,16 +213,7 @@ def edit_risk(
     """The form to change a risk."""
     risk = service.get_risk(session=session, principal=principal, risk_id=risk_id)
     principal.require_write(risk.unit_id)
-    values = risk.model_dump(mode="json")
-    return render(
-        request,
-        "risks/form.html",
-        principal,
-        risk=risk,
-        values=values,
-        errors={},
-        **_form_context(session, principal),
-    )
+    return _form_page(request, session, principal, risk, risk.model_dump(mode="json"))
 
 
 @router.post("/{risk_id}/edit", dependencies=[CsrfChecked])
@@ -204,6 +222,7 @@ async def update_risk(
 ) -> Response:
     """Save the changed risk, or show the form again with the errors."""
     risk = service.get_risk(session=session, principal=principal, risk_id=risk_id)
+    principal.require_write(risk.unit_id)
     form = form_values(await request.form(), lists=LISTS, ints=INTS)
     blanks = {
         name: None
@@ -221,21 +240,15 @@ async def update_risk(
     }
     values = {**blanks, **form}
     try:
-        service.update_risk(
-            session=session, principal=principal, risk_id=risk_id, data=RiskUpdate(**values)
+        save(
+            session,
+            lambda: service.update_risk(
+                session=session, principal=principal, risk_id=risk_id, data=RiskUpdate(**values)
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
-        return render(
-            request,
-            "risks/form.html",
-            principal,
-            status_code=422,
-            risk=risk,
-            values=values,
-            errors=field_errors(exc),
-            **_form_context(session, principal),
-        )
-    return RedirectResponse(f"/risks/{risk_id}", status_code=303)
+    except Refused as refused:
+        return _form_page(request, session, principal, risk, values, refused.errors, refused.status)
+    return redirect_with_message(request, f"/risks/{risk_id}", "The risk was saved.")
 
 
 @router.post("/{risk_id}/delete", dependencies=[CsrfChecked])

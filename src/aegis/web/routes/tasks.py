@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import Conflict, NotFound, ValidationFailed
+from aegis.core.errors import NotFound, ValidationFailed
 from aegis.domains.assets import service as assets
 from aegis.domains.controls import service as controls
 from aegis.domains.risks import service as risks
@@ -28,8 +29,10 @@ from aegis.models.enums import TaskKind, TaskPriority, TaskStatus
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, task_wording
-from aegis.web.forms import field_errors, form_values
+from aegis.web.flash import redirect_with_message
+from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/tasks")
@@ -68,7 +71,7 @@ def _label(status: TaskStatus) -> str:
 
 def _moves(task: TaskRead) -> list[tuple[str, str]]:
     """The statuses this task may move to, as select options."""
-    return [(status.value, _label(status)) for status in service.next_statuses(task.status)]
+    return [(status.value, _label(status)) for status in service.allowed_next_statuses(task.status)]
 
 
 def _safe_next(target: str | None, default: str) -> str:
@@ -145,10 +148,15 @@ def task_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
     )
 
 
-@router.get("/board")
-def task_board(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The tasks by status: open, in progress, blocked and done, each card movable."""
-    asked = list_query(request, TaskQuery)
+def _board_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    asked: TaskQuery,
+    here: str,
+    refusal: str | None = None,
+    status_code: int = 200,
+) -> Response:
     filters = {name: getattr(asked, name) for name in BOARD_FILTERS}
     columns = []
     for status in BOARD:
@@ -165,13 +173,31 @@ def task_board(request: Request, session: SessionDep, principal: WebPrincipal) -
         request,
         "tasks/board.html",
         principal,
+        status_code=status_code,
         columns=columns,
         moves={task.id: _moves(task) for task in tasks},
         query=asked,
         people=dict(lookups.people(session, principal)),
         priorities=_choices(TaskPriority),
-        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        here=here,
+        refusal=refusal,
     )
+
+
+@router.get("/board")
+def task_board(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The tasks by status: open, in progress, blocked and done, each card movable."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return _board_page(request, session, principal, list_query(request, TaskQuery), here)
+
+
+def _board_of(target: str) -> TaskQuery:
+    """The board filters in the address a move came from (none when they are not valid)."""
+    params = dict(parse_qsl(urlsplit(target).query))
+    try:
+        return TaskQuery(**{name: params[name] for name in BOARD_FILTERS if params.get(name)})
+    except ValidationError:
+        return TaskQuery()
 
 
 @router.get("/new")
@@ -200,19 +226,24 @@ async def create_task(request: Request, session: SessionDep, principal: WebPrinc
     principal.require_any_write()
     values = form_values(await request.form(), ints=INTS)
     try:
-        task = service.create_task(session=session, principal=principal, data=TaskCreate(**values))
-    except (ValidationError, ValidationFailed) as exc:
+        task = save(
+            session,
+            lambda: service.create_task(
+                session=session, principal=principal, data=TaskCreate(**values)
+            ),
+        )
+    except Refused as refused:
         return render(
             request,
             "tasks/form.html",
             principal,
-            status_code=422,
+            status_code=refused.status,
             task=None,
             values=values,
-            errors=field_errors(exc),
+            errors=refused.errors,
             **_form_context(session, principal, values),
         )
-    return RedirectResponse(f"/tasks/{task.id}", status_code=303)
+    return redirect_with_message(request, f"/tasks/{task.id}", "The task was created.")
 
 
 def _linked(session: SessionDep, principal: Principal, task: TaskRead) -> dict[str, str]:
@@ -252,6 +283,7 @@ def _detail_page(
     comment: str = "",
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    move_error: str | None = None,
 ) -> Response:
     task = service.get_task(session=session, principal=principal, task_id=task_id)
     comments = service.list_comments(
@@ -273,6 +305,7 @@ def _detail_page(
         units=lookups.unit_names(session, principal),
         comment=comment,
         errors=errors or {},
+        move_error=move_error,
         can_edit=task.unit_id in principal.writable,
     )
 
@@ -295,11 +328,16 @@ async def add_comment(
     task = service.get_task(session=session, principal=principal, task_id=task_id)
     principal.require_write(task.unit_id)
     try:
-        service.add_comment(
-            session=session, principal=principal, task_id=task_id, data=CommentCreate(body=text)
+        save(
+            session,
+            lambda: service.add_comment(
+                session=session, principal=principal, task_id=task_id, data=CommentCreate(body=text)
+            ),
         )
-    except (ValidationError, ValidationFailed) as exc:
-        return _detail_page(request, session, principal, task_id, text, field_errors(exc), 422)
+    except Refused as refused:
+        return _detail_page(
+            request, session, principal, task_id, text, refused.errors, refused.status
+        )
     return RedirectResponse(f"/tasks/{task_id}#comments", status_code=303)
 
 
@@ -309,18 +347,30 @@ async def change_status(
 ) -> Response:
     """Move the task to another status, then go back to the page it was moved from."""
     form = await request.form()
-    status, target = form.get("status"), form.get("next")
+    status, sent = form.get("status"), form.get("next")
+    target = _safe_next(sent if isinstance(sent, str) else None, f"/tasks/{task_id}")
+    task = service.get_task(session=session, principal=principal, task_id=task_id)
+    principal.require_write(task.unit_id)
+
+    def move() -> TaskRead:
+        if not isinstance(status, str) or status not in set(TaskStatus):
+            raise ValidationFailed("Choose a status", field="status")
+        data = TaskUpdate(status=TaskStatus(status))
+        return service.update_task(session=session, principal=principal, task_id=task_id, data=data)
+
     try:
-        data = TaskUpdate(status=status if isinstance(status, str) else None)
-    except ValidationError as exc:
-        raise ValidationFailed("Choose a status", field="status") from exc
-    if data.status is None:
-        raise ValidationFailed("Choose a status", field="status")
-    service.update_task(session=session, principal=principal, task_id=task_id, data=data)
-    default = f"/tasks/{task_id}"
-    return RedirectResponse(
-        _safe_next(target if isinstance(target, str) else None, default), status_code=303
-    )
+        save(session, move)
+    except Refused as refused:
+        message = " ".join(dict.fromkeys(refused.errors.values()))
+        if target.startswith("/tasks/board"):
+            refusal = f"“{task.title}” was not moved: {message}"
+            return _board_page(
+                request, session, principal, _board_of(target), target, refusal, refused.status
+            )
+        return _detail_page(
+            request, session, principal, task_id, status_code=refused.status, move_error=message
+        )
+    return RedirectResponse(target, status_code=303)
 
 
 def _edit_page(
@@ -340,9 +390,17 @@ def _edit_page(
         task=task,
         values=values,
         errors=errors,
-        statuses=[(task.status.value, _label(task.status)), *_moves(task)],
+        statuses=_statuses(task, values.get("status")),
         **_form_context(session, principal, values),
     )
+
+
+def _statuses(task: TaskRead, chosen: Any) -> list[tuple[str, str]]:
+    """The task's status and those allowed next; a refused choice stays next to its message."""
+    offered = [(task.status.value, _label(task.status)), *_moves(task)]
+    if chosen in set(TaskStatus) and all(chosen != value for value, _ in offered):
+        offered.append((str(chosen), _label(TaskStatus(chosen))))
+    return offered
 
 
 @router.get("/{task_id}/edit")
@@ -366,12 +424,15 @@ async def update_task(
     optional = ("title", "description", "assignee_id", "due_date", *LINKS)
     values = {**{name: None for name in optional if name not in form}, **form}
     try:
-        service.update_task(
-            session=session, principal=principal, task_id=task_id, data=TaskUpdate(**values)
+        save(
+            session,
+            lambda: service.update_task(
+                session=session, principal=principal, task_id=task_id, data=TaskUpdate(**values)
+            ),
         )
-    except (ValidationError, ValidationFailed, Conflict) as exc:
-        return _edit_page(request, session, principal, task, values, field_errors(exc), 422)
-    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+    except Refused as refused:
+        return _edit_page(request, session, principal, task, values, refused.errors, refused.status)
+    return redirect_with_message(request, f"/tasks/{task_id}", "The task was saved.")
 
 
 @router.post("/{task_id}/delete", dependencies=[CsrfChecked])

@@ -1,0 +1,52 @@
+"""Saving a form: a change the user can correct comes back as messages for the form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from aegis.core.errors import AegisError, Conflict, PermissionDenied, ValidationFailed
+from aegis.web.forms import field_errors
+
+T = TypeVar("T")
+CORRECTABLE = (ValidationError, ValidationFailed, Conflict, PermissionDenied)
+
+
+class Refused(Exception):
+    """A refused save: the messages by field (`__all__` for the form) and the page's status."""
+
+    def __init__(self, errors: dict[str, str], status: int) -> None:
+        super().__init__(errors)
+        self.errors = errors
+        self.status = status
+
+
+def in_savepoint(session: Session, action: Callable[[], T]) -> T:
+    """Run a change in a savepoint so that a refused change leaves nothing behind."""
+    with session.begin_nested():
+        return action()
+
+
+def refusal_status(exc: AegisError | ValidationError) -> int:
+    """The status of a form showing a refusal: 409 conflict, 403 forbidden unit, else 422."""
+    if isinstance(exc, Conflict):
+        return 409
+    return 403 if isinstance(exc, PermissionDenied) else 422
+
+
+def refusal(exc: AegisError | ValidationError, *, unit_field: str | None = "unit_id") -> Refused:
+    """The messages and status for a refused change; a forbidden unit is the unit field's."""
+    if isinstance(exc, PermissionDenied):
+        return Refused({unit_field or "__all__": exc.message}, refusal_status(exc))
+    return Refused(field_errors(exc), refusal_status(exc))
+
+
+def save(session: Session, action: Callable[[], T], *, unit_field: str | None = "unit_id") -> T:
+    """Run a change in a savepoint; raise `Refused` (keeping nothing) when the user can fix it."""
+    try:
+        return in_savepoint(session, action)
+    except CORRECTABLE as exc:
+        raise refusal(exc, unit_field=unit_field) from exc
