@@ -27,7 +27,7 @@ def test_every_change_is_recorded_with_actor_fields_and_request_id(client, world
     assert create["actor_email"] == "analyst@example.com"
     assert create["unit_id"] == world.units["division-a"]
     assert create["request_id"] == "req-123"
-    assert update["changes"] == {"criticality": ["medium", "critical"]}
+    assert update["changes"] == {"criticality": ["medium", "critical"], "version": [1, 2]}
     assert delete["changes"]["name"] == ["erp", None]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from aegis.core import migrations
 from aegis.core.db import Base, build_engine
@@ -30,5 +30,38 @@ def test_upgrade_downgrade_upgrade_and_no_drift(tmp_path: Path) -> None:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_object_versions_migration_keeps_data_both_ways(tmp_path: Path) -> None:
+    engine = build_engine(fresh_database(f"aegis_versions_{worker_suffix()}", tmp_path))
+    now = "2026-11-30 10:00:00"
+    try:
+        migrations.upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO units (id, name, description, created_at, updated_at) "
+                    "VALUES (1, 'company', '', :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO assets (id, unit_id, name, type, criticality, environment, "
+                    "data_classification, description, created_at, updated_at) VALUES "
+                    "(7, 1, 'web-01', 'server', 'high', 'production', 'internal', '', :now, :now)"
+                ),
+                {"now": now},
+            )
+        migrations.upgrade(engine, "0002")
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT name, version FROM assets")).one()
+        assert tuple(row) == ("web-01", 1)
+        migrations.downgrade(engine, "0001")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT name FROM assets")).scalar_one() == "web-01"
+        assert "version" not in {c["name"] for c in inspect(engine).get_columns("assets")}
     finally:
         engine.dispose()

@@ -114,3 +114,38 @@ def test_concurrent_edits_of_one_risk_all_saved(live: tuple[Server, World]) -> N
         timeout=30,
     )
     assert history.json()["total"] == 1 + CLIENTS * 2
+
+
+def test_concurrent_saves_of_one_version_keep_exactly_one(live: tuple[Server, World]) -> None:
+    """Saves that all read version 1: one wins, every other is refused, none is lost silently."""
+    server, world = live
+    headers = {"Authorization": f"Bearer {_token(server, 'analyst@example.com')}"}
+    created = httpx.post(
+        f"{server.url}/api/v1/risks",
+        headers=headers,
+        json={
+            "unit_id": world.units["division-a"],
+            "title": "Contested risk",
+            "category": "technical",
+            "status": "identified",
+            "inherent_likelihood": 2,
+            "inherent_impact": 2,
+        },
+        timeout=30,
+    ).json()
+    url = f"{server.url}/api/v1/risks/{created['id']}"
+
+    def save(n: int) -> int:
+        response = httpx.patch(
+            url,
+            headers={**headers, "If-Match": '"1"'},
+            json={"description": f"edit {n}"},
+            timeout=60,
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        statuses = sorted(pool.map(save, range(CLIENTS)))
+    assert statuses == [200] + [409] * (CLIENTS - 1)
+    stored = httpx.get(url, headers=headers, timeout=30).json()
+    assert stored["version"] == 2

@@ -8,11 +8,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Integer, MetaData, create_engine, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -61,6 +68,17 @@ class Base(DeclarativeBase):
     """Declarative base with a stable constraint naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class VersionMixin:
+    """A version number that every saved change raises; a save over a newer version fails."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # UPDATE ... WHERE version = <the version read>: a concurrent save makes it match nothing
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}  # type: ignore[attr-defined]
 
 
 class TimestampMixin:

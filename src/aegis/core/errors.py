@@ -62,3 +62,9 @@ class PayloadTooLarge(AegisError):
     """An upload exceeds the configured size limit."""
 
     code = "payload_too_large"
+
+
+class EditConflict(Conflict):
+    """Someone else saved the object after the caller read it; nothing was saved."""
+
+    code = "edit_conflict"

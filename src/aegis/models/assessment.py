@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aegis.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from aegis.core.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
 
-class Assessment(TimestampMixin, Base):
+class Assessment(VersionMixin, TimestampMixin, Base):
     """An assessment of one framework for a unit (and the units below it)."""
 
     __tablename__ = "assessments"

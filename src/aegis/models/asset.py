@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aegis.core.db import Base, TimestampMixin
+from aegis.core.db import Base, TimestampMixin, VersionMixin
 
 
-class Asset(TimestampMixin, Base):
+class Asset(VersionMixin, TimestampMixin, Base):
     """Something of value to protect: a system, application, data store, vendor."""
 
     __tablename__ = "assets"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aegis.core.db import Base, TimestampMixin
+from aegis.core.db import Base, TimestampMixin, VersionMixin
 
 
-class Control(TimestampMixin, Base):
+class Control(VersionMixin, TimestampMixin, Base):
     """A safeguard the organisation operates, with an owner and an implementation status."""
 
     __tablename__ = "controls"

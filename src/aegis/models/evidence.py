@@ -17,10 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aegis.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from aegis.core.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
 
-class Evidence(TimestampMixin, Base):
+class Evidence(VersionMixin, TimestampMixin, Base):
     """A piece of evidence; file evidence has one or more versions."""
 
     __tablename__ = "evidence"

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aegis.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from aegis.core.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
 
-class Risk(TimestampMixin, Base):
+class Risk(VersionMixin, TimestampMixin, Base):
     """A risk with inherent and residual likelihood × impact, treatment and acceptance."""
 
     __tablename__ = "risks"

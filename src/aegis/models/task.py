@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aegis.core.db import Base, TimestampMixin, UTCDateTime, utcnow
+from aegis.core.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 
 
-class Task(TimestampMixin, Base):
+class Task(VersionMixin, TimestampMixin, Base):
     """Work to do about a risk, an asset or a control."""
 
     __tablename__ = "tasks"

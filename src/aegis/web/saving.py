@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from aegis.core.errors import AegisError, Conflict, PermissionDenied, ValidationFailed
+from aegis.core.errors import (
+    AegisError,
+    Conflict,
+    EditConflict,
+    PermissionDenied,
+    ValidationFailed,
+)
 from aegis.web.forms import field_errors
 
 T = TypeVar("T")
@@ -41,12 +47,36 @@ def refusal(exc: AegisError | ValidationError, *, unit_field: str | None = "unit
     """The messages and status for a refused change; a forbidden unit is the unit field's."""
     if isinstance(exc, PermissionDenied):
         return Refused({unit_field or "__all__": exc.message}, refusal_status(exc))
-    return Refused(field_errors(exc), refusal_status(exc))
+    errors = field_errors(exc)
+    if isinstance(exc, EditConflict):
+        errors.pop("version", None)
+        errors["__all__"] = exc.message
+    return Refused(errors, refusal_status(exc))
 
 
-def save(session: Session, action: Callable[[], T], *, unit_field: str | None = "unit_id") -> T:
-    """Run a change in a savepoint; raise `Refused` (keeping nothing) when the user can fix it."""
+def current_version(exc: EditConflict) -> int | None:
+    """The version the object is at now, as the refusal reports it."""
+    for detail in exc.details or []:
+        if detail.get("field") == "version":
+            return int(detail["current"])
+    return None
+
+
+def save(
+    session: Session,
+    action: Callable[[], T],
+    *,
+    unit_field: str | None = "unit_id",
+    values: dict[str, Any] | None = None,
+) -> T:
+    """Run a change in a savepoint; raise `Refused` (keeping nothing) when the user can fix it.
+
+    After a refusal because someone else saved first, `values` (the form shown again) take
+    the current version, so that saving again replaces the other change on purpose.
+    """
     try:
         return in_savepoint(session, action)
     except CORRECTABLE as exc:
+        if isinstance(exc, EditConflict) and values is not None:
+            values["version"] = current_version(exc)
         raise refusal(exc, unit_field=unit_field) from exc

@@ -227,6 +227,6 @@ def test_crud_is_audited(db, world, principal_for):
         .order_by(AuditEvent.id)
     ).all()
     assert [a for a, _ in events] == ["create", "update", "delete"]
-    assert events[1][1] == {"status": ["planned", "in_progress"]}
+    assert events[1][1] == {"status": ["planned", "in_progress"], "version": [1, 2]}
     with pytest.raises(AssessmentNotFound):
         service.get_assessment(session=db, principal=analyst, assessment_id=made.id)

@@ -149,7 +149,7 @@ def test_every_change_is_audited_and_delete_drops_mappings(db, world, principal_
     ).all()
     assert [e.action for e in events] == ["create", "update", "delete"]
     assert events[0].changes["requirement_ids"] == [None, [ids["R1"]]]
-    assert events[1].changes == {"title": ["Control", "Renamed"]}
+    assert events[1].changes == {"title": ["Control", "Renamed"], "version": [1, 2]}
     left = db.scalars(
         select(control_requirements.c.requirement_id).where(
             control_requirements.c.control_id == control.id

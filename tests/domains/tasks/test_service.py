@@ -258,7 +258,7 @@ def test_every_change_and_comment_is_audited(db, world, principal_for):
         ("task", "delete"),
     ]
     assert events[0].changes["due_date"] == [None, "2030-01-01"]
-    assert events[1].changes == {"status": ["open", "in_progress"]}
+    assert events[1].changes == {"status": ["open", "in_progress"], "version": [1, 2]}
     assert events[2].entity_id == comment.id
     assert events[2].changes["body"] == [None, "On it"]
     assert all(e.unit_id == world.units["division-a"] and e.actor_id for e in events)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from aegis.domains.assessments import service
 from aegis.domains.assessments.schemas import (
@@ -19,6 +19,7 @@ from aegis.domains.assessments.schemas import (
 )
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.versions import IfMatch, expecting, tag
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
@@ -41,20 +42,32 @@ def create_assessment(
 
 @router.get("/{assessment_id}", response_model=AssessmentDetail)
 def get_assessment(
-    assessment_id: int, session: SessionDep, principal: CurrentPrincipal
+    assessment_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> AssessmentDetail:
     """One assessment with its compliance score and result counts."""
-    return service.get_assessment(session=session, principal=principal, assessment_id=assessment_id)
+    item = service.get_assessment(session=session, principal=principal, assessment_id=assessment_id)
+    tag(response, item.version)
+    return item
 
 
 @router.patch("/{assessment_id}", response_model=AssessmentDetail)
 def update_assessment(
-    assessment_id: int, body: AssessmentUpdate, session: SessionDep, principal: CurrentPrincipal
+    assessment_id: int,
+    body: AssessmentUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: IfMatch,
 ) -> AssessmentDetail:
     """Change an assessment."""
-    return service.update_assessment(
-        session=session, principal=principal, assessment_id=assessment_id, data=body
+    item = service.update_assessment(
+        session=session,
+        principal=principal,
+        assessment_id=assessment_id,
+        data=expecting(body, version),
     )
+    tag(response, item.version)
+    return item
 
 
 @router.delete("/{assessment_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from aegis.domains.assets import service
 from aegis.domains.assets.schemas import AssetCreate, AssetQuery, AssetRead, AssetUpdate
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.versions import IfMatch, expecting, tag
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
@@ -29,17 +30,33 @@ def create_asset(body: AssetCreate, session: SessionDep, principal: CurrentPrinc
 
 
 @router.get("/{asset_id}", response_model=AssetRead)
-def get_asset(asset_id: int, session: SessionDep, principal: CurrentPrincipal) -> AssetRead:
+def get_asset(
+    asset_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> AssetRead:
     """One asset."""
-    return service.get_asset(session=session, principal=principal, asset_id=asset_id)
+    item = service.get_asset(session=session, principal=principal, asset_id=asset_id)
+    tag(response, item.version)
+    return item
 
 
 @router.patch("/{asset_id}", response_model=AssetRead)
 def update_asset(
-    asset_id: int, body: AssetUpdate, session: SessionDep, principal: CurrentPrincipal
+    asset_id: int,
+    body: AssetUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: IfMatch,
 ) -> AssetRead:
     """Change an asset."""
-    return service.update_asset(session=session, principal=principal, asset_id=asset_id, data=body)
+    item = service.update_asset(
+        session=session,
+        principal=principal,
+        asset_id=asset_id,
+        data=expecting(body, version),
+    )
+    tag(response, item.version)
+    return item
 
 
 @router.delete("/{asset_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from aegis.domains.common.listing import Page
 from aegis.domains.controls import service
 from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
 from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.versions import IfMatch, expecting, tag
 
 router = APIRouter(prefix="/controls", tags=["controls"])
 
@@ -31,19 +32,33 @@ def create_control(
 
 
 @router.get("/{control_id}", response_model=ControlRead)
-def get_control(control_id: int, session: SessionDep, principal: CurrentPrincipal) -> ControlRead:
+def get_control(
+    control_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> ControlRead:
     """One control."""
-    return service.get_control(session=session, principal=principal, control_id=control_id)
+    item = service.get_control(session=session, principal=principal, control_id=control_id)
+    tag(response, item.version)
+    return item
 
 
 @router.patch("/{control_id}", response_model=ControlRead)
 def update_control(
-    control_id: int, body: ControlUpdate, session: SessionDep, principal: CurrentPrincipal
+    control_id: int,
+    body: ControlUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: IfMatch,
 ) -> ControlRead:
     """Change a control."""
-    return service.update_control(
-        session=session, principal=principal, control_id=control_id, data=body
+    item = service.update_control(
+        session=session,
+        principal=principal,
+        control_id=control_id,
+        data=expecting(body, version),
     )
+    tag(response, item.version)
+    return item
 
 
 @router.delete("/{control_id}", status_code=status.HTTP_204_NO_CONTENT)

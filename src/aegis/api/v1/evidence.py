@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from pydantic import ConfigDict
 
@@ -21,6 +21,7 @@ from aegis.domains.evidence.schemas import (
     Upload,
 )
 from aegis.http.deps import BlobStoreDep, CurrentPrincipal, SessionDep, SettingsDep
+from aegis.http.versions import IfMatch, expecting, tag
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
 
@@ -88,20 +89,32 @@ def create_link(
 
 @router.get("/{evidence_id}", response_model=EvidenceRead)
 def get_evidence(
-    evidence_id: int, session: SessionDep, principal: CurrentPrincipal
+    evidence_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> EvidenceRead:
     """One evidence item."""
-    return service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
+    item = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
+    tag(response, item.version)
+    return item
 
 
 @router.patch("/{evidence_id}", response_model=EvidenceRead)
 def update_evidence(
-    evidence_id: int, body: EvidenceUpdate, session: SessionDep, principal: CurrentPrincipal
+    evidence_id: int,
+    body: EvidenceUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: IfMatch,
 ) -> EvidenceRead:
     """Change evidence metadata, links or (for links) the URL."""
-    return service.update_evidence(
-        session=session, principal=principal, evidence_id=evidence_id, data=body
+    item = service.update_evidence(
+        session=session,
+        principal=principal,
+        evidence_id=evidence_id,
+        data=expecting(body, version),
     )
+    tag(response, item.version)
+    return item
 
 
 @router.delete("/{evidence_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from aegis.domains.common.listing import Page
 from aegis.domains.discussion import attachments
@@ -18,6 +18,7 @@ from aegis.domains.risks.schemas import (
     RiskUpdate,
 )
 from aegis.http.deps import BlobStoreDep, CurrentPrincipal, SessionDep
+from aegis.http.versions import IfMatch, expecting, tag
 
 router = APIRouter(prefix="/risks", tags=["risks"])
 
@@ -37,17 +38,33 @@ def create_risk(body: RiskCreate, session: SessionDep, principal: CurrentPrincip
 
 
 @router.get("/{risk_id}", response_model=RiskRead)
-def get_risk(risk_id: int, session: SessionDep, principal: CurrentPrincipal) -> RiskRead:
+def get_risk(
+    risk_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> RiskRead:
     """One risk."""
-    return service.get_risk(session=session, principal=principal, risk_id=risk_id)
+    item = service.get_risk(session=session, principal=principal, risk_id=risk_id)
+    tag(response, item.version)
+    return item
 
 
 @router.patch("/{risk_id}", response_model=RiskRead)
 def update_risk(
-    risk_id: int, body: RiskUpdate, session: SessionDep, principal: CurrentPrincipal
+    risk_id: int,
+    body: RiskUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: IfMatch,
 ) -> RiskRead:
     """Change a risk, its status, ratings, treatment or links."""
-    return service.update_risk(session=session, principal=principal, risk_id=risk_id, data=body)
+    item = service.update_risk(
+        session=session,
+        principal=principal,
+        risk_id=risk_id,
+        data=expecting(body, version),
+    )
+    tag(response, item.version)
+    return item
 
 
 @router.delete("/{risk_id}", status_code=status.HTTP_204_NO_CONTENT)

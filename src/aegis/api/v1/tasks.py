@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from aegis.domains.common.listing import Page
 from aegis.domains.tasks import service
@@ -18,6 +18,7 @@ from aegis.domains.tasks.schemas import (
     TaskUpdate,
 )
 from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.versions import IfMatch, expecting, tag
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -37,17 +38,33 @@ def create_task(body: TaskCreate, session: SessionDep, principal: CurrentPrincip
 
 
 @router.get("/{task_id}", response_model=TaskRead)
-def get_task(task_id: int, session: SessionDep, principal: CurrentPrincipal) -> TaskRead:
+def get_task(
+    task_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> TaskRead:
     """One task."""
-    return service.get_task(session=session, principal=principal, task_id=task_id)
+    item = service.get_task(session=session, principal=principal, task_id=task_id)
+    tag(response, item.version)
+    return item
 
 
 @router.patch("/{task_id}", response_model=TaskRead)
 def update_task(
-    task_id: int, body: TaskUpdate, session: SessionDep, principal: CurrentPrincipal
+    task_id: int,
+    body: TaskUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: IfMatch,
 ) -> TaskRead:
     """Change a task, including its status."""
-    return service.update_task(session=session, principal=principal, task_id=task_id, data=body)
+    item = service.update_task(
+        session=session,
+        principal=principal,
+        task_id=task_id,
+        data=expecting(body, version),
+    )
+    tag(response, item.version)
+    return item
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -39,9 +39,14 @@ def filtered(units: frozenset[int], query: AssessmentQuery) -> Select[Assessment
     return stmt
 
 
-def get(session: Session, units: frozenset[int], assessment_id: int) -> Assessment | None:
-    """One assessment of these units."""
-    return session.scalar(visible(units).where(Assessment.id == assessment_id))
+def get(
+    session: Session, units: frozenset[int], assessment_id: int, *, lock: bool = False
+) -> Assessment | None:
+    """One assessment of these units, optionally locked (and re-read) for an update."""
+    stmt = visible(units).where(Assessment.id == assessment_id)
+    return session.scalar(
+        stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+    )
 
 
 def framework_shared(session: Session, shared_with: frozenset[int], framework_id: int) -> bool:

@@ -33,6 +33,9 @@ class AssessmentUpdate(BaseModel):
     description: str | None = Field(None, max_length=20000)
     status: AssessmentStatus | None = None
     due_date: date | None = None
+    version: int | None = Field(
+        None, ge=1, description="The version you read; a save over a newer one is refused (409)"
+    )
 
 
 class AssessmentRead(BaseModel):
@@ -49,6 +52,7 @@ class AssessmentRead(BaseModel):
     due_date: date | None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Raised by every saved change; send it back to save")
 
 
 class AssessmentDetail(AssessmentRead):

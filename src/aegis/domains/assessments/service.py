@@ -27,6 +27,7 @@ from aegis.domains.assessments.schemas import (
     ResultQuery,
     ResultRead,
 )
+from aegis.domains.common import versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.models import Assessment, AssessmentResult
@@ -54,8 +55,10 @@ def list_assessments(
     return Page.of([AssessmentRead.model_validate(r) for r in rows], total, query)
 
 
-def _get(session: Session, principal: Principal, assessment_id: int) -> Assessment:
-    assessment = repo.get(session, principal.readable, assessment_id)
+def _get(
+    session: Session, principal: Principal, assessment_id: int, *, lock: bool = False
+) -> Assessment:
+    assessment = repo.get(session, principal.readable, assessment_id, lock=lock)
     if assessment is None:
         raise AssessmentNotFound("Assessment not found")
     return assessment
@@ -110,9 +113,13 @@ def update_assessment(
     *, session: Session, principal: Principal, assessment_id: int, data: AssessmentUpdate
 ) -> AssessmentDetail:
     """Rename, describe, reschedule or move an assessment through its statuses."""
-    assessment = _get(session, principal, assessment_id)
+    assessment = _get(session, principal, assessment_id, lock=True)
     principal.require_write(assessment.unit_id)
     changes = data.model_dump(exclude_unset=True)
+    expected = versions.expected_version(changes)
+    versions.require_current(
+        session, assessment, expected, entity_type="assessment", what="assessment"
+    )
     for required in REQUIRED:
         if required in changes and changes[required] is None:
             raise ValidationFailed("This field cannot be empty", field=required)
@@ -120,7 +127,7 @@ def update_assessment(
     for name, value in changes.items():
         setattr(assessment, name, "" if name == "description" and value is None else value)
     session.flush()
-    after = snapshot(assessment, FIELDS)
+    after = versions.saved(session, assessment, before, snapshot(assessment, FIELDS))
     record(
         session, principal, "update", "assessment", assessment.id, assessment.unit_id, before, after
     )
@@ -129,7 +136,7 @@ def update_assessment(
 
 def delete_assessment(*, session: Session, principal: Principal, assessment_id: int) -> None:
     """Delete an assessment with its overrides."""
-    assessment = _get(session, principal, assessment_id)
+    assessment = _get(session, principal, assessment_id, lock=True)
     principal.require_write(assessment.unit_id)
     before = snapshot(assessment, FIELDS)
     session.delete(assessment)

@@ -52,9 +52,14 @@ def filtered(units: frozenset[int], query: AssetQuery) -> Select[Asset]:
     return stmt
 
 
-def get(session: Session, units: frozenset[int], asset_id: int) -> Asset | None:
-    """One asset of these units."""
-    return session.scalar(visible(units).where(Asset.id == asset_id))
+def get(
+    session: Session, units: frozenset[int], asset_id: int, *, lock: bool = False
+) -> Asset | None:
+    """One asset of these units, optionally locked (and re-read) for an update."""
+    stmt = visible(units).where(Asset.id == asset_id)
+    return session.scalar(
+        stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+    )
 
 
 def visible_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> set[int]:

@@ -79,6 +79,9 @@ class AssetUpdate(AssetFields):
     description: str | None = Field(None, max_length=20000)
     tags: list[Tag] | None = Field(None, max_length=50)
     depends_on_ids: list[int] | None = Field(None, max_length=200)
+    version: int | None = Field(
+        None, ge=1, description="The version you read; a save over a newer one is refused (409)"
+    )
 
 
 class AssetRead(BaseModel):
@@ -102,6 +105,7 @@ class AssetRead(BaseModel):
     hidden_links: dict[str, int] = hidden_links_field()
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Raised by every saved change; send it back to save")
 
 
 class AssetDependencies(BaseModel):

@@ -18,7 +18,7 @@ from aegis.domains.assets.schemas import (
     AssetUpdate,
 )
 from aegis.domains.assets.search import find_assets as find_assets
-from aegis.domains.common import links
+from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.users import service as users
@@ -54,7 +54,7 @@ def _read_many(session: Session, principal: Principal, assets: list[Asset]) -> l
     return [
         AssetRead.model_validate(
             {
-                **{f: getattr(a, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
+                **{f: getattr(a, f) for f in (*FIELDS, *versions.META_FIELDS)},
                 "tags": tags.get(a.id, []),
                 "depends_on_ids": deps.visible.get(a.id, []),
                 "hidden_links": links.hidden_counts(a.id, depends_on_ids=deps),
@@ -80,8 +80,8 @@ def list_assets(*, session: Session, principal: Principal, query: AssetQuery) ->
     return Page.of(_read_many(session, principal, rows), total, query)
 
 
-def _get(session: Session, principal: Principal, asset_id: int) -> Asset:
-    asset = repo.get(session, principal.readable, asset_id)
+def _get(session: Session, principal: Principal, asset_id: int, *, lock: bool = False) -> Asset:
+    asset = repo.get(session, principal.readable, asset_id, lock=lock)
     if asset is None:
         raise AssetNotFound("Asset not found")
     return asset
@@ -159,9 +159,11 @@ def update_asset(
     *, session: Session, principal: Principal, asset_id: int, data: AssetUpdate
 ) -> AssetRead:
     """Change an asset; moving it needs write access to both units."""
-    asset = _get(session, principal, asset_id)
+    asset = _get(session, principal, asset_id, lock=True)
     principal.require_write(asset.unit_id)
     changes = data.model_dump(exclude_unset=True)
+    expected = versions.expected_version(changes)
+    versions.require_current(session, asset, expected, entity_type="asset", what="asset")
     for required in (
         "unit_id",
         "name",
@@ -194,14 +196,14 @@ def update_asset(
         asset.id,
         asset.unit_id,
         before,
-        _audit_view(session, asset),
+        versions.saved(session, asset, before, _audit_view(session, asset)),
     )
     return get_asset(session=session, principal=principal, asset_id=asset.id)
 
 
 def delete_asset(*, session: Session, principal: Principal, asset_id: int) -> None:
     """Delete an asset with its tags, dependencies and risk links."""
-    asset = _get(session, principal, asset_id)
+    asset = _get(session, principal, asset_id, lock=True)
     principal.require_write(asset.unit_id)
     before = _audit_view(session, asset)
     session.delete(asset)

@@ -94,3 +94,21 @@ def entity_types(*, session: Session, principal: Principal) -> list[str]:
         .order_by(AuditEvent.entity_type)
     )
     return list(session.scalars(stmt))
+
+
+def changes_after_version(
+    *, session: Session, entity_type: str, entity_id: int, version: int, limit: int = 50
+) -> list[AuditEventRead]:
+    """The recorded saves of an object that raised it beyond `version`, newest first."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    newer = []
+    for event in session.scalars(stmt):
+        raised_to = (event.changes or {}).get("version", [None, None])[1]
+        if isinstance(raised_to, int) and raised_to > version:
+            newer.append(AuditEventRead.model_validate(event))
+    return newer

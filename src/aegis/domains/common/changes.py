@@ -25,6 +25,8 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: Any, fields: tuple[str, ...], **extra: Any) -> dict[str, Any]:
     """Return the audited fields of an object as JSON-safe values."""
     values = {name: _plain(getattr(obj, name)) for name in fields}
+    if hasattr(obj, "version"):
+        values["version"] = obj.version
     values.update({name: _plain(value) for name, value in extra.items()})
     return values
 

@@ -53,9 +53,14 @@ def filtered(units: frozenset[int], query: ControlQuery) -> Select[Control]:
     return stmt
 
 
-def get(session: Session, units: frozenset[int], control_id: int) -> Control | None:
-    """One control of these units."""
-    return session.scalar(visible(units).where(Control.id == control_id))
+def get(
+    session: Session, units: frozenset[int], control_id: int, *, lock: bool = False
+) -> Control | None:
+    """One control of these units, optionally locked (and re-read) for an update."""
+    stmt = visible(units).where(Control.id == control_id)
+    return session.scalar(
+        stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+    )
 
 
 def visible_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> set[int]:

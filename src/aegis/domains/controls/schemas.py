@@ -58,6 +58,9 @@ class ControlUpdate(BaseModel):
     owner_id: int | None = None
     status: ControlStatus | None = None
     requirement_ids: IdList | None = Field(None, max_length=MAX_IDS)
+    version: int | None = Field(
+        None, ge=1, description="The version you read; a save over a newer one is refused (409)"
+    )
 
 
 class ControlRead(BaseModel):
@@ -76,6 +79,7 @@ class ControlRead(BaseModel):
     hidden_links: dict[str, int] = hidden_links_field()
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Raised by every saved change; send it back to save")
 
 
 class ControlQuery(ListQuery):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
 from aegis.core.errors import ValidationFailed
-from aegis.domains.common import links
+from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.controls import repository as repo
@@ -41,7 +41,7 @@ def _read_many(
     return [
         ControlRead.model_validate(
             {
-                **{f: getattr(c, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
+                **{f: getattr(c, f) for f in (*FIELDS, *versions.META_FIELDS)},
                 "requirement_ids": requirements.visible.get(c.id, []),
                 "hidden_links": links.hidden_counts(c.id, requirement_ids=requirements),
             }
@@ -66,8 +66,8 @@ def list_controls(
     return Page.of(_read_many(session, principal, rows), total, query)
 
 
-def _get(session: Session, principal: Principal, control_id: int) -> Control:
-    control = repo.get(session, principal.readable, control_id)
+def _get(session: Session, principal: Principal, control_id: int, *, lock: bool = False) -> Control:
+    control = repo.get(session, principal.readable, control_id, lock=lock)
     if control is None:
         raise ControlNotFound("Control not found")
     return control
@@ -160,9 +160,11 @@ def update_control(
     *, session: Session, principal: Principal, control_id: int, data: ControlUpdate
 ) -> ControlRead:
     """Change a control; moving it needs write access to both units."""
-    control = _get(session, principal, control_id)
+    control = _get(session, principal, control_id, lock=True)
     principal.require_write(control.unit_id)
     changes = data.model_dump(exclude_unset=True)
+    expected = versions.expected_version(changes)
+    versions.require_current(session, control, expected, entity_type="control", what="control")
     for required in REQUIRED:
         if required in changes and changes[required] is None:
             raise ValidationFailed("This field cannot be empty", field=required)
@@ -194,14 +196,14 @@ def update_control(
         control.id,
         control.unit_id,
         before,
-        _audit_view(session, control),
+        versions.saved(session, control, before, _audit_view(session, control)),
     )
     return get_control(session=session, principal=principal, control_id=control.id)
 
 
 def delete_control(*, session: Session, principal: Principal, control_id: int) -> None:
     """Delete a control with its requirement, evidence and risk links."""
-    control = _get(session, principal, control_id)
+    control = _get(session, principal, control_id, lock=True)
     principal.require_write(control.unit_id)
     before = _audit_view(session, control)
     session.delete(control)

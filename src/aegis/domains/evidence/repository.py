@@ -85,7 +85,9 @@ def get(
 ) -> Evidence | None:
     """One evidence item of these units, optionally locked for update."""
     stmt = visible(units).where(Evidence.id == evidence_id)
-    return session.scalar(stmt.with_for_update() if lock else stmt)
+    return session.scalar(
+        stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+    )
 
 
 CONTROL_LINKS = LinkKind(

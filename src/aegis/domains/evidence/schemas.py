@@ -65,6 +65,9 @@ class EvidenceUpdate(BaseModel):
     url: HttpUrl | None = None
     control_ids: IdList | None = Field(None, max_length=MAX_IDS)
     requirement_ids: IdList | None = Field(None, max_length=MAX_IDS)
+    version: int | None = Field(
+        None, ge=1, description="The version you read; a save over a newer one is refused (409)"
+    )
 
 
 class EvidenceVersionRead(BaseModel):
@@ -100,6 +103,7 @@ class EvidenceRead(BaseModel):
     latest_version: EvidenceVersionRead | None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Raised by every saved change; send it back to save")
 
 
 class EvidenceQuery(ListQuery):

@@ -11,7 +11,7 @@ from aegis.core.authz import Principal
 from aegis.core.db import utcnow
 from aegis.core.errors import ValidationFailed
 from aegis.core.storage import LocalBlobStore
-from aegis.domains.common import links
+from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.controls import service as controls
@@ -65,7 +65,7 @@ def read_many(session: Session, principal: Principal, items: list[Evidence]) -> 
         reads.append(
             EvidenceRead.model_validate(
                 {
-                    **{f: getattr(e, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
+                    **{f: getattr(e, f) for f in (*FIELDS, *versions.META_FIELDS)},
                     "expired": e.expires_on is not None and e.expires_on < now,
                     "control_ids": controls_of.visible.get(e.id, []),
                     "requirement_ids": requirements_of.visible.get(e.id, []),
@@ -192,9 +192,13 @@ def update_evidence(
     *, session: Session, principal: Principal, evidence_id: int, data: EvidenceUpdate
 ) -> EvidenceRead:
     """Change evidence metadata or links; moving it needs write access to both units."""
-    evidence = get_visible(session, principal, evidence_id)
+    evidence = get_visible(session, principal, evidence_id, lock=True)
     principal.require_write(evidence.unit_id)
     changes = data.model_dump(exclude_unset=True)
+    expected = versions.expected_version(changes)
+    versions.require_current(
+        session, evidence, expected, entity_type="evidence", what="evidence item"
+    )
     for required in REQUIRED:
         if required in changes and changes[required] is None:
             raise ValidationFailed("This field cannot be empty", field=required)
@@ -220,7 +224,7 @@ def update_evidence(
         evidence.id,
         evidence.unit_id,
         before,
-        audit_view(session, evidence),
+        versions.saved(session, evidence, before, audit_view(session, evidence)),
     )
     return get_evidence(session=session, principal=principal, evidence_id=evidence.id)
 

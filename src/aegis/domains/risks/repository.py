@@ -149,9 +149,14 @@ def filtered(
     return stmt
 
 
-def get(session: Session, units: frozenset[int], risk_id: int) -> Risk | None:
-    """One risk of these units."""
-    return session.scalar(visible(units).where(Risk.id == risk_id))
+def get(
+    session: Session, units: frozenset[int], risk_id: int, *, lock: bool = False
+) -> Risk | None:
+    """One risk of these units, optionally locked (and re-read) for an update."""
+    stmt = visible(units).where(Risk.id == risk_id)
+    return session.scalar(
+        stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+    )
 
 
 def visible_control_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> set[int]:

@@ -70,6 +70,9 @@ class RiskUpdate(BaseModel):
     next_review_date: date | None = None
     asset_ids: Ids | None = None
     control_ids: Ids | None = None
+    version: int | None = Field(
+        None, ge=1, description="The version you read; a save over a newer one is refused (409)"
+    )
 
 
 class RiskRead(BaseModel):
@@ -102,6 +105,7 @@ class RiskRead(BaseModel):
     hidden_links: dict[str, int] = hidden_links_field()
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Raised by every saved change; send it back to save")
 
 
 class RiskQuery(ListQuery):

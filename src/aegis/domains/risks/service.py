@@ -13,7 +13,7 @@ from aegis.core.authz import Principal
 from aegis.core.db import utcnow
 from aegis.core.errors import ValidationFailed
 from aegis.domains.assets import service as assets
-from aegis.domains.common import links
+from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.risks import repository as repo
@@ -90,7 +90,7 @@ def _read_many(session: Session, principal: Principal, risks: list[Risk]) -> lis
     return [
         RiskRead.model_validate(
             {
-                **{f: getattr(r, f) for f in (*FIELDS, *SCORES, "id", "created_at", "updated_at")},
+                **{f: getattr(r, f) for f in (*FIELDS, *SCORES, *versions.META_FIELDS)},
                 "asset_ids": linked_assets.visible.get(r.id, []),
                 "control_ids": linked_controls.visible.get(r.id, []),
                 "hidden_links": links.hidden_counts(
@@ -131,8 +131,8 @@ def list_risks(*, session: Session, principal: Principal, query: RiskQuery) -> P
     return Page.of(_read_many(session, principal, rows), total, query)
 
 
-def _get(session: Session, principal: Principal, risk_id: int) -> Risk:
-    risk = repo.get(session, principal.readable, risk_id)
+def _get(session: Session, principal: Principal, risk_id: int, *, lock: bool = False) -> Risk:
+    risk = repo.get(session, principal.readable, risk_id, lock=lock)
     if risk is None:
         raise RiskNotFound("Risk not found")
     return risk
@@ -283,9 +283,11 @@ def update_risk(
     *, session: Session, principal: Principal, risk_id: int, data: RiskUpdate
 ) -> RiskRead:
     """Change a risk; moving it needs write access to both units."""
-    risk = _get(session, principal, risk_id)
+    risk = _get(session, principal, risk_id, lock=True)
     principal.require_write(risk.unit_id)
     changes = _changes(data)
+    expected = versions.expected_version(changes)
+    versions.require_current(session, risk, expected, entity_type="risk", what="risk")
     if changes.get("unit_id", risk.unit_id) != risk.unit_id:
         principal.require_write(changes["unit_id"])
     current = RiskStatus(risk.status)
@@ -316,14 +318,14 @@ def update_risk(
     if ratings_changed:
         _record_scores(session, principal, risk)
         session.flush()
-    after = _audit_view(session, risk)
+    after = versions.saved(session, risk, before, _audit_view(session, risk))
     record(session, principal, "update", "risk", risk.id, risk.unit_id, before, after)
     return get_risk(session=session, principal=principal, risk_id=risk.id)
 
 
 def delete_risk(*, session: Session, principal: Principal, risk_id: int) -> None:
     """Delete a risk with its links and score history."""
-    risk = _get(session, principal, risk_id)
+    risk = _get(session, principal, risk_id, lock=True)
     principal.require_write(risk.unit_id)
     before = _audit_view(session, risk)
     unit_id = risk.unit_id

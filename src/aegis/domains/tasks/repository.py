@@ -82,9 +82,14 @@ def filtered(units: frozenset[int], query: TaskQuery, user_id: int, on: date) ->
     return stmt
 
 
-def get(session: Session, units: frozenset[int], task_id: int) -> Task | None:
-    """One task of these units."""
-    return session.scalar(visible(units).where(Task.id == task_id))
+def get(
+    session: Session, units: frozenset[int], task_id: int, *, lock: bool = False
+) -> Task | None:
+    """One task of these units, optionally locked (and re-read) for an update."""
+    stmt = visible(units).where(Task.id == task_id)
+    return session.scalar(
+        stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+    )
 
 
 def comment_counts(session: Session, task_ids: list[int]) -> dict[int, int]:

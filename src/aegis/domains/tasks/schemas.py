@@ -50,6 +50,9 @@ class TaskUpdate(BaseModel):
     risk_id: int | None = None
     asset_id: int | None = None
     control_id: int | None = None
+    version: int | None = Field(
+        None, ge=1, description="The version you read; a save over a newer one is refused (409)"
+    )
 
 
 class TaskRead(BaseModel):
@@ -72,6 +75,7 @@ class TaskRead(BaseModel):
     comment_count: int
     created_at: datetime
     updated_at: datetime
+    version: int = Field(description="Raised by every saved change; send it back to save")
 
 
 class TaskQuery(ListQuery):

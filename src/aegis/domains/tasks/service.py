@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from aegis.core.authz import Principal
 from aegis.core.errors import ValidationFailed
 from aegis.domains.assets import service as assets
+from aegis.domains.common import versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.tasks import repository as repo
@@ -52,7 +53,7 @@ def _read_many(session: Session, tasks: list[Task], on: date | None = None) -> l
     return [
         TaskRead.model_validate(
             {
-                **{f: getattr(t, f) for f in (*FIELDS, "id", "created_at", "updated_at")},
+                **{f: getattr(t, f) for f in (*FIELDS, *versions.META_FIELDS)},
                 "overdue": workflow.is_overdue(t.status, t.due_date, on),
                 "comment_count": counts.get(t.id, 0),
             }
@@ -69,8 +70,8 @@ def list_tasks(*, session: Session, principal: Principal, query: TaskQuery) -> P
     return Page.of(_read_many(session, rows), total, query)
 
 
-def _get(session: Session, principal: Principal, task_id: int) -> Task:
-    task = repo.get(session, principal.readable, task_id)
+def _get(session: Session, principal: Principal, task_id: int, *, lock: bool = False) -> Task:
+    task = repo.get(session, principal.readable, task_id, lock=lock)
     if task is None:
         raise TaskNotFound("Task not found")
     return task
@@ -172,9 +173,11 @@ def update_task(
     *, session: Session, principal: Principal, task_id: int, data: TaskUpdate
 ) -> TaskRead:
     """Change a task; moving it needs write access to both units."""
-    task = _get(session, principal, task_id)
+    task = _get(session, principal, task_id, lock=True)
     principal.require_write(task.unit_id)
     changes = data.model_dump(exclude_unset=True)
+    expected = versions.expected_version(changes)
+    versions.require_current(session, task, expected, entity_type="task", what="task")
     _check_changes(session, principal, task, changes)
     before = snapshot(task, FIELDS)
     if "status" in changes:
@@ -184,15 +187,14 @@ def update_task(
     for name, value in changes.items():
         setattr(task, name, "" if name == "description" and value is None else value)
     session.flush()
-    record(
-        session, principal, "update", "task", task.id, task.unit_id, before, snapshot(task, FIELDS)
-    )
+    after = versions.saved(session, task, before, snapshot(task, FIELDS))
+    record(session, principal, "update", "task", task.id, task.unit_id, before, after)
     return get_task(session=session, principal=principal, task_id=task.id)
 
 
 def delete_task(*, session: Session, principal: Principal, task_id: int) -> None:
     """Delete a task with its comments."""
-    task = _get(session, principal, task_id)
+    task = _get(session, principal, task_id, lock=True)
     principal.require_write(task.unit_id)
     before = snapshot(task, FIELDS)
     session.delete(task)

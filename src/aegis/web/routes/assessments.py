@@ -376,6 +376,7 @@ async def update_assessment(
                 assessment_id=assessment_id,
                 data=AssessmentUpdate(**values),
             ),
+            values=values,
         )
     except Refused as refused:
         framework = _framework_name(session, principal, assessment.framework_id)

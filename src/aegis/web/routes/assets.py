@@ -216,6 +216,7 @@ async def update_asset(
             lambda: service.update_asset(
                 session=session, principal=principal, asset_id=asset_id, data=AssetUpdate(**values)
             ),
+            values=values,
         )
     except Refused as refused:
         return render(

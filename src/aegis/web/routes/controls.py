@@ -280,6 +280,7 @@ async def update_control(
                 control_id=control_id,
                 data=ControlUpdate(**values),
             ),
+            values=values,
         )
     except Refused as refused:
         return _form(request, session, principal, control, values, refused.errors, refused.status)

@@ -452,6 +452,7 @@ async def update_evidence(
                 evidence_id=evidence_id,
                 data=EvidenceUpdate(**values),
             ),
+            values=values,
         )
     except Refused as refused:
         return _edit_page(

@@ -245,6 +245,7 @@ async def update_risk(
             lambda: service.update_risk(
                 session=session, principal=principal, risk_id=risk_id, data=RiskUpdate(**values)
             ),
+            values=values,
         )
     except Refused as refused:
         return _form_page(request, session, principal, risk, values, refused.errors, refused.status)

@@ -429,6 +429,7 @@ async def update_task(
             lambda: service.update_task(
                 session=session, principal=principal, task_id=task_id, data=TaskUpdate(**values)
             ),
+            values=values,
         )
     except Refused as refused:
         return _edit_page(request, session, principal, task, values, refused.errors, refused.status)
