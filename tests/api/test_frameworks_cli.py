@@ -87,3 +87,26 @@ def test_errors_exit_non_zero_with_the_problems(aegis, tmp_path: Path) -> None:
     wrong_unit = aegis("frameworks", "load-shipped", "--unit", "nowhere")
     assert wrong_unit.exit_code == 1 and "No unit 'nowhere'" in wrong_unit.output
     assert aegis("frameworks", "list").output == ""
+
+
+def test_reimport_previews_then_updates_a_framework_in_place(aegis, tmp_path: Path) -> None:
+    table = tmp_path / "policy.csv"
+    table.write_text("id,parent,title,text\nP,,Policy,\nP.1,P,Access,\nP.2,P,Backups,\n")
+    made = aegis(
+        "frameworks", "import", str(table), "--name", "Policy", "--key", "policy", "--version", "1"
+    )
+    assert made.exit_code == 0, made.output
+    framework_id = made.output.split()[2]
+    again = aegis(
+        "frameworks", "import", str(table), "--name", "Policy", "--key", "policy", "--version", "1"
+    )
+    assert again.exit_code == 1 and "update it in place" in again.output
+    table.write_text("id,parent,title,text\nP,,Policy,\nP.1,P,Access control,\nP.3,P,Logs,\n")
+    preview = aegis("frameworks", "reimport", framework_id, str(table), "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert "Changed\tP.1\ttitle" in preview.output and "Removed\tP.2\t" in preview.output
+    assert "Would change: 1 added, 1 changed, 1 removed, 0 kept in use" in preview.output
+    applied = aegis("frameworks", "reimport", framework_id, str(table))
+    assert "Changed: 1 added, 1 changed, 1 removed, 0 kept in use" in applied.output
+    listed = aegis("frameworks", "list").output
+    assert "\tpolicy\t1\t3\tPolicy" in listed

@@ -37,6 +37,26 @@ def _import(db, world, principal_for) -> Request:
     return Request(files={"file": ("framework.csv", CSV, "text/csv")}, data=form)
 
 
+def _reimport(db, world, principal_for) -> Request:
+    framework, _ = make_framework(db, principal_for("admin"), world.units["division-a"])
+    edition = b"id,parent,title,text\nR1,,Requirement R1,Text of R1\nR4,,New,\n"
+    return Request(
+        path={"framework_id": framework.id},
+        files={"file": ("framework.csv", edition, "text/csv")},
+        data={"dry_run": "false"},
+    )
+
+
+def _new_requirement(db, world, principal_for) -> Request:
+    framework, _ = make_framework(db, principal_for("admin"), world.units["division-a"])
+    return Request(path={"framework_id": framework.id}, json={"ref_id": "R9", "title": "Added"})
+
+
+def _requirement_change(db, world, principal_for) -> Request:
+    _, refs = make_framework(db, principal_for("admin"), world.units["division-a"])
+    return Request(path={"requirement_id": refs["R1"]}, json={"title": "Renamed"})
+
+
 def _mapping_ends(db, world, principal_for) -> dict[str, int]:
     _, refs = make_framework(db, principal_for("admin"), world.units["division-a"])
     return {"source_id": refs["R1"], "target_id": refs["R2"]}
@@ -66,6 +86,8 @@ def _mapping_import(db, world, principal_for) -> Request:
 # the sibling cannot see division-a's requirements: they are unknown references (422)
 MAPPING_CREATE = statuses(401, 403, 201, 201, 422)
 MAPPING_IMPORT = statuses(401, 403, 200, 200, 422)
+# the sibling cannot see division-a's framework: adding to it is not found
+REQUIREMENT_CREATE = statuses(401, 403, 201, 201, 404)
 
 CASES = [
     Case("GET", "/api/v1/frameworks", LIST),
@@ -74,8 +96,17 @@ CASES = [
     Case("GET", "/api/v1/frameworks/{framework_id}", READ, _framework),
     Case("PATCH", "/api/v1/frameworks/{framework_id}", UPDATE, _framework),
     Case("DELETE", "/api/v1/frameworks/{framework_id}", DELETE, _framework),
+    Case("POST", "/api/v1/frameworks/{framework_id}/reimport", UPDATE, _reimport),
     Case("GET", "/api/v1/frameworks/{framework_id}/requirements", READ, _framework),
+    Case(
+        "POST",
+        "/api/v1/frameworks/{framework_id}/requirements",
+        REQUIREMENT_CREATE,
+        _new_requirement,
+    ),
     Case("GET", "/api/v1/requirements/{requirement_id}", READ, _requirement),
+    Case("PATCH", "/api/v1/requirements/{requirement_id}", UPDATE, _requirement_change),
+    Case("DELETE", "/api/v1/requirements/{requirement_id}", DELETE, _requirement),
     Case("GET", "/api/v1/requirement-mappings", LIST),
     Case("POST", "/api/v1/requirement-mappings", MAPPING_CREATE, _new_mapping),
     Case("POST", "/api/v1/requirement-mappings/import", MAPPING_IMPORT, _mapping_import),

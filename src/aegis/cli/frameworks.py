@@ -36,7 +36,7 @@ def _show_problems(exc: ValidationFailed) -> None:
 def import_framework(
     file: Path = typer.Argument(..., help="OSCAL catalog (.json) or requirements CSV"),
     format: ImportFormat | None = typer.Option(
-        None, "--format", help="oscal or csv (default: from the file name)"
+        None, "--format", help="oscal or csv: refuse the file unless it is (default: detect)"
     ),
     unit: str | None = typer.Option(None, "--unit", help="Owning unit id or name (default: root)"),
     name: str | None = typer.Option(None, "--name", help="Framework name (required for CSV)"),
@@ -44,42 +44,67 @@ def import_framework(
     version: str | None = typer.Option(None, "--version", help="Version (required for CSV)"),
 ) -> None:
     """Import a framework from an OSCAL catalog or a CSV with columns id,parent,title,text."""
-    chosen = format or (ImportFormat.CSV if file.suffix.lower() == ".csv" else ImportFormat.OSCAL)
-    if chosen is ImportFormat.CSV and not (name and key and version):
+    if file.suffix.lower() == ".csv" and not (name and key and version):
         typer.secho("Error: a CSV import needs --name, --key and --version", err=True)
         raise typer.Exit(2)
     content = _read(file)
     with unit_of_work() as session:
         owner = units.resolve_unit_ref(session=session, ref=unit)
         try:
-            if chosen is ImportFormat.OSCAL:
-                framework = service.import_oscal_catalog(
-                    session=session,
-                    principal=None,
-                    unit_id=owner.id,
-                    content=content,
-                    source=file.name,
-                    key=key,
-                    name=name,
-                    version=version,
-                )
-            else:
-                framework = service.import_csv(
-                    session=session,
-                    principal=None,
-                    unit_id=owner.id,
-                    content=content,
-                    name=str(name),
-                    key=str(key),
-                    version=str(version),
-                    source=file.name,
-                )
+            framework = service.import_file(
+                session=session,
+                principal=None,
+                unit_id=owner.id,
+                content=content,
+                filename=file.name,
+                format=format,
+                key=key,
+                name=name,
+                version=version,
+            )
         except ValidationFailed as exc:
             _show_problems(exc)
             raise
     typer.echo(
         f"Imported framework {framework.id} '{framework.key}' version {framework.version} "
         f"with {framework.requirement_count} requirements"
+    )
+
+
+@app.command("reimport")
+def reimport_framework(
+    framework_id: int = typer.Argument(..., help="Id of the framework to update"),
+    file: Path = typer.Argument(..., help="A new edition of its OSCAL catalog or CSV"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only print what would change"),
+) -> None:
+    """Update a framework in place from its file; requirements still in use are kept."""
+    content = _read(file)
+    with unit_of_work() as session:
+        update = service.preview_update if dry_run else service.update_from_file
+        try:
+            diff = update(
+                session=session,
+                principal=None,
+                framework_id=framework_id,
+                content=content,
+                filename=file.name,
+            )
+        except ValidationFailed as exc:
+            _show_problems(exc)
+            raise
+    for title, entries in (
+        ("Added", diff.added),
+        ("Changed", diff.changed),
+        ("Removed", diff.removed),
+        ("Kept (still in use)", diff.kept),
+    ):
+        for entry in entries:
+            detail = ", ".join(entry.changes) or (entry.usage.summary if entry.usage else "")
+            typer.echo(f"{title}\t{entry.ref_id}\t{detail}")
+    verb = "Would change" if dry_run else "Changed"
+    typer.echo(
+        f"{verb}: {len(diff.added)} added, {len(diff.changed)} changed, "
+        f"{len(diff.removed)} removed, {len(diff.kept)} kept in use"
     )
 
 

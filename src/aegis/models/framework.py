@@ -21,6 +21,7 @@ class Framework(TimestampMixin, Base):
     version: Mapped[str] = mapped_column(String(50))
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(500), default="")
+    catalog_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class Requirement(Base):

@@ -59,4 +59,4 @@ def test_the_newest_assessment_of_each_framework_by_creation_time(
     )
     with count_queries() as counter:
         assessments.latest_scores_by_framework(session=db, principal=admin)
-    assert counter.count == 7  # the newest per framework, then six for every score
+    assert counter.count == 8  # the newest per framework, then seven for every score

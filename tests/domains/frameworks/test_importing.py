@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
@@ -73,10 +75,21 @@ def test_the_same_key_and_version_cannot_be_imported_twice(db, world) -> None:
     assert (_count(db, Framework), _count(db, Requirement), _count(db, AuditEvent)) == before
 
 
-def test_another_version_of_the_same_catalog_is_a_new_framework(db, world) -> None:
+def test_another_edition_of_a_catalog_with_another_version_is_a_new_framework(db, world) -> None:
     first = _import(db, None, world.units["company"])
-    second = _import(db, None, world.units["company"], version="5.1.2")
+    assert first.catalog_uuid is not None
+    edition = oscal(HIGH).replace(first.catalog_uuid.encode(), str(uuid.uuid4()).encode(), 1)
+    second = service.import_oscal_catalog(
+        session=db,
+        principal=None,
+        unit_id=world.units["company"],
+        content=edition,
+        source=HIGH,
+        version="5.1.2",
+    )
     assert first.key == second.key and first.id != second.id
+    with pytest.raises(FrameworkExists):
+        _import(db, None, world.units["company"], version="5.1.3")
 
 
 def test_a_broken_file_writes_nothing(db, world) -> None:

@@ -6,21 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
-from aegis.core.errors import PayloadTooLarge, ValidationFailed
+from aegis.core.errors import PayloadTooLarge
 from aegis.domains.common.listing import Page
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.schemas import (
+    CatalogDiff,
     FrameworkCreate,
     FrameworkQuery,
     FrameworkRead,
     FrameworkUpdate,
     ImportFormat,
     MappingImportResult,
+    RequirementCreate,
     RequirementMappingCreate,
     RequirementMappingQuery,
     RequirementMappingRead,
     RequirementQuery,
     RequirementRead,
+    RequirementUpdate,
 )
 from aegis.http.deps import CurrentPrincipal, SessionDep, SettingsDep
 
@@ -65,42 +68,58 @@ def import_framework(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="OSCAL catalog (JSON) or requirements CSV")],
     unit_id: Annotated[int, Form()],
-    format: Annotated[ImportFormat, Form()] = ImportFormat.OSCAL,
+    format: Annotated[
+        ImportFormat | None, Form(description="Refuse the file unless it is in this format")
+    ] = None,
     name: Annotated[str | None, Form(max_length=300)] = None,
     key: Annotated[str | None, Form(max_length=100)] = None,
     version: Annotated[str | None, Form(max_length=50)] = None,
 ) -> FrameworkRead:
-    """Import a framework from an OSCAL catalog or a CSV (`id,parent,title,text`)."""
+    """Import a framework from an OSCAL catalog or a CSV (`id,parent,title,text`).
+
+    The format is read from the content. A catalog already loaded (same OSCAL uuid, else
+    same key and version) is a 409 whose details name the framework: update it with
+    `POST /frameworks/{framework_id}/reimport`.
+    """
     principal.require_write(unit_id)
     content = _read_upload(file, settings.max_upload_bytes)
-    source = (file.filename or "upload")[:200]
-    if format is ImportFormat.OSCAL:
-        return service.import_oscal_catalog(
-            session=session,
-            principal=principal,
-            unit_id=unit_id,
-            content=content,
-            source=source,
-            key=key,
-            name=name,
-            version=version,
-        )
-    given = {"name": name, "key": key, "version": version}
-    missing = [field for field, value in given.items() if not value]
-    if missing:
-        raise ValidationFailed(
-            f"A CSV import needs {', '.join(missing)}",
-            details=[{"field": field, "message": "Required for CSV"} for field in missing],
-        )
-    return service.import_csv(
+    return service.import_file(
         session=session,
         principal=principal,
         unit_id=unit_id,
         content=content,
-        name=str(name),
-        key=str(key),
-        version=str(version),
-        source=source,
+        filename=(file.filename or "upload")[:200],
+        format=format,
+        key=key,
+        name=name,
+        version=version,
+    )
+
+
+@router.post("/frameworks/{framework_id}/reimport", response_model=CatalogDiff)
+def reimport_framework(
+    framework_id: int,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="A new edition of the framework's file")],
+    format: Annotated[ImportFormat | None, Form()] = None,
+    dry_run: Annotated[bool, Form(description="Only show what would change")] = False,
+) -> CatalogDiff:
+    """Update a framework in place from its file: requirements added, changed and removed.
+
+    Removed requirements that controls, evidence, assessment results or mappings still use
+    are kept and listed under `kept`.
+    """
+    content = _read_upload(file, settings.max_upload_bytes)
+    update = service.preview_update if dry_run else service.update_from_file
+    return update(
+        session=session,
+        principal=principal,
+        framework_id=framework_id,
+        content=content,
+        filename=(file.filename or "upload")[:200],
+        format=format,
     )
 
 
@@ -124,7 +143,7 @@ def update_framework(
 
 @router.delete("/frameworks/{framework_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_framework(framework_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
-    """Delete a framework no assessment uses."""
+    """Delete a framework no assessment, control or evidence uses (409 saying how many do)."""
     service.delete_framework(session=session, principal=principal, framework_id=framework_id)
 
 
@@ -139,6 +158,38 @@ def list_requirements(
     return service.list_requirements(
         session=session, principal=principal, framework_id=framework_id, query=query
     )
+
+
+@router.post(
+    "/frameworks/{framework_id}/requirements",
+    response_model=RequirementRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_requirement(
+    framework_id: int, body: RequirementCreate, session: SessionDep, principal: CurrentPrincipal
+) -> RequirementRead:
+    """Add a requirement to a framework, at the top level or below another requirement."""
+    return service.create_requirement(
+        session=session, principal=principal, framework_id=framework_id, data=body
+    )
+
+
+@router.patch("/requirements/{requirement_id}", response_model=RequirementRead)
+def update_requirement(
+    requirement_id: int, body: RequirementUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> RequirementRead:
+    """Change a requirement's identifier, title, text, parent or whether it is assessed."""
+    return service.update_requirement(
+        session=session, principal=principal, requirement_id=requirement_id, data=body
+    )
+
+
+@router.delete("/requirements/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_requirement(
+    requirement_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> None:
+    """Remove a requirement nothing uses any more (409 naming what still uses it)."""
+    service.delete_requirement(session=session, principal=principal, requirement_id=requirement_id)
 
 
 @router.get("/requirements/{requirement_id}", response_model=RequirementRead)

@@ -71,23 +71,6 @@ def _statement_source() -> ColumnElement[str]:
     return case((repeats, Requirement.text), else_="").label("text")
 
 
-def requirements(session: Session, framework_id: int) -> list[Row[Any]]:
-    """Every requirement of a framework: id, parent_id, ref_id, title, text, assessable, position.
-
-    The text is loaded only where the title repeats the reference, else it is empty.
-    """
-    stmt = select(
-        Requirement.id,
-        Requirement.parent_id,
-        Requirement.ref_id,
-        Requirement.title,
-        _statement_source(),
-        Requirement.assessable,
-        Requirement.position,
-    ).where(Requirement.framework_id == framework_id)
-    return list(session.execute(stmt))
-
-
 def assessable_requirement(
     session: Session, framework_id: int, requirement_id: int
 ) -> Requirement | None:
@@ -100,73 +83,8 @@ def assessable_requirement(
     return session.scalar(stmt)
 
 
-def _framework_requirements(framework_id: int) -> Select[int]:
-    return select(Requirement.id).where(Requirement.framework_id == framework_id)
-
-
 def _current(today: date) -> ColumnElement[bool]:
     return or_(Evidence.expires_on.is_(None), Evidence.expires_on >= today)
-
-
-def mappings(
-    session: Session, framework_id: int, scope: frozenset[int]
-) -> list[tuple[int, int, str]]:
-    """(requirement_id, control_id, control status) of controls in scope mapped to the framework."""
-    stmt = (
-        select(control_requirements.c.requirement_id, Control.id, Control.status)
-        .join(Control, Control.id == control_requirements.c.control_id)
-        .where(
-            control_requirements.c.requirement_id.in_(_framework_requirements(framework_id)),
-            in_units(Control.unit_id, scope),
-        )
-    )
-    return [(r, c, st) for r, c, st in session.execute(stmt)]
-
-
-def control_evidence(
-    session: Session, framework_id: int, scope: frozenset[int], today: date
-) -> list[tuple[int, int]]:
-    """(control_id, evidence_id) of current in-scope evidence on mapped controls."""
-    mapped = (
-        select(control_requirements.c.control_id)
-        .join(Control, Control.id == control_requirements.c.control_id)
-        .where(
-            control_requirements.c.requirement_id.in_(_framework_requirements(framework_id)),
-            in_units(Control.unit_id, scope),
-        )
-    )
-    stmt = (
-        select(evidence_controls.c.control_id, Evidence.id)
-        .join(Evidence, Evidence.id == evidence_controls.c.evidence_id)
-        .where(
-            evidence_controls.c.control_id.in_(mapped),
-            in_units(Evidence.unit_id, scope),
-            _current(today),
-        )
-    )
-    return [(c, e) for c, e in session.execute(stmt)]
-
-
-def requirement_evidence(
-    session: Session, framework_id: int, scope: frozenset[int], today: date
-) -> list[tuple[int, int]]:
-    """(requirement_id, evidence_id) of current in-scope evidence on framework requirements."""
-    stmt = (
-        select(evidence_requirements.c.requirement_id, Evidence.id)
-        .join(Evidence, Evidence.id == evidence_requirements.c.evidence_id)
-        .where(
-            evidence_requirements.c.requirement_id.in_(_framework_requirements(framework_id)),
-            in_units(Evidence.unit_id, scope),
-            _current(today),
-        )
-    )
-    return [(r, e) for r, e in session.execute(stmt)]
-
-
-def overrides(session: Session, assessment_id: int) -> list[AssessmentResult]:
-    """Every override recorded against an assessment."""
-    stmt = select(AssessmentResult).where(AssessmentResult.assessment_id == assessment_id)
-    return list(session.scalars(stmt))
 
 
 def override(session: Session, assessment_id: int, requirement_id: int) -> AssessmentResult | None:
@@ -210,7 +128,7 @@ def _requirements_of(framework_ids: list[int]) -> Select[Any]:
 
 
 def requirements_of_frameworks(session: Session, framework_ids: list[int]) -> list[Row[Any]]:
-    """Every requirement of several frameworks, as `requirements` gives them plus framework_id."""
+    """Every requirement of several frameworks (text only where the title repeats the ref)."""
     stmt = select(
         Requirement.framework_id,
         Requirement.id,

@@ -1,9 +1,15 @@
-"""Computing every requirement result of an assessment in a fixed number of queries."""
+"""Computing every requirement result of an assessment in a fixed number of queries.
+
+A requirement with no controls or current evidence of its own takes its result from a
+requirement of another framework that covers it (a mapping says equal to it, or a superset
+of it), computed from that requirement's own controls and evidence in the same scope.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row
@@ -14,20 +20,24 @@ from aegis.core.db import utcnow
 from aegis.core.errors import ValidationFailed
 from aegis.domains.assessments import repository as repo
 from aegis.domains.assessments.derivation import derive
-from aegis.domains.assessments.schemas import ResultRead
-from aegis.domains.frameworks.schemas import requirement_title
+from aegis.domains.assessments.schemas import ResultBasis, ResultRead
+from aegis.domains.frameworks import service as frameworks
+from aegis.domains.frameworks.schemas import CoveringRequirement, requirement_title
 from aegis.models import Assessment, AssessmentResult
 from aegis.models.enums import ResultStatus
 
 SORTABLE = ("position", "ref_id", "status")
-
-
-def scope_of(session: Session, unit_id: int) -> frozenset[int]:
-    """The units whose controls and evidence count: the unit, those below and those above it."""
-    return _scope_in(repo.unit_parents(session), unit_id)
+# which result carried over from covering requirements wins: meeting any of them meets it
+CARRIED_RANK = {
+    ResultStatus.COMPLIANT: 0,
+    ResultStatus.NOT_APPLICABLE: 1,
+    ResultStatus.PARTIALLY_COMPLIANT: 2,
+    ResultStatus.NON_COMPLIANT: 3,
+}
 
 
 def _scope_in(parents: Mapping[int, int | None], unit_id: int) -> frozenset[int]:
+    """The units whose controls and evidence count: the unit, those below and those above it."""
     children: dict[int, list[int]] = defaultdict(list)
     for unit, parent in parents.items():
         if parent is not None:
@@ -54,81 +64,107 @@ def _tree_order(rows: list[Row[Any]]) -> list[Row[Any]]:
     return [r for r in ordered if r.assessable]
 
 
+@dataclass
+class _Found:
+    """Controls and current evidence of requirements, each with the unit it belongs to."""
+
+    controls: dict[int, list[tuple[int, str, int]]] = field(default_factory=dict)
+    on_control: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    on_requirement: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def direct(self, requirement_id: int, scope: frozenset[int]) -> _Direct:
+        """A requirement's own controls and evidence in scope, and the result they give."""
+        statuses = {c: st for c, st, unit in self.controls.get(requirement_id, ()) if unit in scope}
+        evidence = {e for e, unit in self.on_requirement.get(requirement_id, ()) if unit in scope}
+        for control_id in statuses:
+            evidence |= {e for e, unit in self.on_control.get(control_id, ()) if unit in scope}
+        control_ids = sorted(statuses)
+        status = derive((statuses[c] for c in control_ids), bool(evidence))
+        return _Direct(control_ids, evidence, status)
+
+
+@dataclass(frozen=True)
+class _Direct:
+    control_ids: list[int]
+    evidence_ids: set[int]
+    status: ResultStatus
+
+
+def _carried(
+    covering: list[CoveringRequirement], found: _Found, scope: frozenset[int]
+) -> tuple[ResultStatus, CoveringRequirement | None]:
+    """The best result among the requirements covering one (meeting any of them meets it)."""
+    candidates = []
+    for other in covering:
+        if other.unit_id not in scope:
+            continue
+        status = found.direct(other.id, scope).status
+        if status is not ResultStatus.NOT_ASSESSED:
+            key = (CARRIED_RANK[status], other.framework_name, other.ref_id, other.id)
+            candidates.append((key, status, other))
+    if not candidates:
+        return ResultStatus.NOT_ASSESSED, None
+    _, status, other = min(candidates, key=lambda c: c[0])
+    return status, other
+
+
 def _result(
     row: Row[Any],
-    control_ids: list[int],
-    evidence_ids: set[int],
-    derived: ResultStatus,
+    direct: _Direct,
     decided: AssessmentResult | None,
+    via: CoveringRequirement | None,
 ) -> ResultRead:
     return ResultRead(
         requirement_id=row.id,
         ref_id=row.ref_id,
         title=requirement_title(row.ref_id, row.title, row.text),
-        derived_status=derived,
+        derived_status=direct.status,
+        basis=ResultBasis.DERIVED if via else ResultBasis.DIRECT,
+        derived_from_id=via.id if via else None,
+        derived_from_framework_id=via.framework_id if via else None,
+        derived_from=f"{via.framework_name} {via.ref_id}" if via else None,
         override_status=ResultStatus(decided.status) if decided else None,
         justification=decided.justification if decided else None,
         decided_by_id=decided.decided_by_id if decided else None,
         decided_at=decided.decided_at if decided else None,
-        status=ResultStatus(decided.status) if decided else derived,
-        control_ids=control_ids,
-        evidence_ids=sorted(evidence_ids),
+        status=ResultStatus(decided.status) if decided else direct.status,
+        control_ids=direct.control_ids,
+        evidence_ids=sorted(direct.evidence_ids),
     )
-
-
-def compute(session: Session, assessment: Assessment) -> list[ResultRead]:
-    """Every assessable requirement's result, in six queries whatever the framework's size."""
-    scope, today, framework_id = (
-        scope_of(session, assessment.unit_id),
-        utcnow().date(),
-        assessment.framework_id,
-    )
-    rows = _tree_order(repo.requirements(session, framework_id))
-    mapped: dict[int, set[int]] = defaultdict(set)
-    control_status: dict[int, str] = {}
-    for requirement_id, control_id, status in repo.mappings(session, framework_id, scope):
-        mapped[requirement_id].add(control_id)
-        control_status[control_id] = status
-    on_control: dict[int, set[int]] = defaultdict(set)
-    for control_id, evidence_id in repo.control_evidence(session, framework_id, scope, today):
-        on_control[control_id].add(evidence_id)
-    on_requirement: dict[int, set[int]] = defaultdict(set)
-    for requirement_id, evidence_id in repo.requirement_evidence(
-        session, framework_id, scope, today
-    ):
-        on_requirement[requirement_id].add(evidence_id)
-    decided = {o.requirement_id: o for o in repo.overrides(session, assessment.id)}
-    return _assemble(rows, mapped, control_status, on_control, on_requirement, decided)
 
 
 def _assemble(
     rows: list[Row[Any]],
-    mapped: Mapping[int, set[int]],
-    control_status: Mapping[int, str],
-    on_control: Mapping[int, set[int]],
-    on_requirement: Mapping[int, set[int]],
+    found: _Found,
+    covering: Mapping[int, list[CoveringRequirement]],
+    scope: frozenset[int],
     decided: Mapping[int, AssessmentResult],
 ) -> list[ResultRead]:
-    """The result of each requirement row from the controls and evidence found in scope."""
+    """Each requirement's result: from its own controls and evidence, else carried over."""
     results = []
     for row in rows:
-        control_ids = sorted(mapped.get(row.id, ()))
-        evidence = set(on_requirement.get(row.id, ()))
-        for control_id in control_ids:
-            evidence |= on_control.get(control_id, set())
-        derived = derive((control_status[c] for c in control_ids), bool(evidence))
-        results.append(_result(row, control_ids, evidence, derived, decided.get(row.id)))
+        direct = found.direct(row.id, scope)
+        via = None
+        if not direct.control_ids and not direct.evidence_ids:
+            status, via = _carried(covering.get(row.id, []), found, scope)
+            direct = _Direct([], set(), status)
+        results.append(_result(row, direct, decided.get(row.id), via))
     return results
+
+
+def compute(session: Session, assessment: Assessment) -> list[ResultRead]:
+    """Every assessable requirement's result, in seven queries whatever the framework's size."""
+    return compute_many(session, [assessment])[assessment.id]
 
 
 def compute_many(
     session: Session, assessments: Sequence[Assessment]
 ) -> dict[int, list[ResultRead]]:
-    """The results of several assessments by id, in six queries however many there are.
+    """The results of several assessments by id, in seven queries however many there are.
 
-    Each query covers every framework and the union of the assessments' scopes; the rows
-    are then split by framework and filtered by each assessment's own scope, so every
-    assessment gets exactly the results `compute` gives it.
+    Each query covers every framework (and those whose requirements cover theirs through
+    mappings) and the union of the assessments' scopes; the rows are then split by framework
+    and filtered by each assessment's own scope.
     """
     if not assessments:
         return {}
@@ -140,50 +176,38 @@ def compute_many(
     for row in repo.requirements_of_frameworks(session, framework_ids):
         by_framework[row.framework_id].append(row)
     ordered = {framework_id: _tree_order(rows) for framework_id, rows in by_framework.items()}
-    mappings: dict[int, list[tuple[int, int, str, int]]] = defaultdict(list)
-    for framework_id, requirement_id, control_id, status, unit in repo.mappings_of_frameworks(
-        session, framework_ids, union
+    covering: dict[int, list[CoveringRequirement]] = defaultdict(list)
+    for other in frameworks.covering_requirements(
+        session=session, framework_ids=framework_ids, units=union
     ):
-        mappings[framework_id].append((requirement_id, control_id, status, unit))
-    on_control: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        covering[other.covered_id].append(other)
+    searched = sorted(set(framework_ids) | {c.framework_id for o in covering.values() for c in o})
+    found = _Found(defaultdict(list), defaultdict(list), defaultdict(list))
+    for _, requirement_id, control_id, status, unit in repo.mappings_of_frameworks(
+        session, searched, union
+    ):
+        found.controls[requirement_id].append((control_id, status, unit))
     for control_id, evidence_id, unit in repo.control_evidence_of_frameworks(
-        session, framework_ids, union, today
+        session, searched, union, today
     ):
-        on_control[control_id].append((evidence_id, unit))
-    on_requirement: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        found.on_control[control_id].append((evidence_id, unit))
     for requirement_id, evidence_id, unit in repo.requirement_evidence_of_frameworks(
-        session, framework_ids, union, today
+        session, searched, union, today
     ):
-        on_requirement[requirement_id].append((evidence_id, unit))
+        found.on_requirement[requirement_id].append((evidence_id, unit))
     decided: dict[int, dict[int, AssessmentResult]] = defaultdict(dict)
-    for found in repo.overrides_of(session, [a.id for a in assessments]):
-        decided[found.assessment_id][found.requirement_id] = found
-    computed = {}
-    for assessment in assessments:
-        scope, rows = scopes[assessment.id], ordered.get(assessment.framework_id, [])
-        mapped: dict[int, set[int]] = defaultdict(set)
-        control_status: dict[int, str] = {}
-        for requirement_id, control_id, status, unit in mappings[assessment.framework_id]:
-            if unit in scope:
-                mapped[requirement_id].add(control_id)
-                control_status[control_id] = status
-        evidence_on_control = {
-            control_id: {e for e, unit in on_control.get(control_id, ()) if unit in scope}
-            for control_id in control_status
-        }
-        evidence_on_requirement = {
-            row.id: {e for e, unit in on_requirement.get(row.id, ()) if unit in scope}
-            for row in rows
-        }
-        computed[assessment.id] = _assemble(
-            rows,
-            mapped,
-            control_status,
-            evidence_on_control,
-            evidence_on_requirement,
-            decided.get(assessment.id, {}),
+    for override in repo.overrides_of(session, [a.id for a in assessments]):
+        decided[override.assessment_id][override.requirement_id] = override
+    return {
+        a.id: _assemble(
+            ordered.get(a.framework_id, []),
+            found,
+            covering,
+            scopes[a.id],
+            decided.get(a.id, {}),
         )
-    return computed
+        for a in assessments
+    }
 
 
 def sort_results(results: list[ResultRead], sort: str | None) -> list[ResultRead]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,6 +81,13 @@ class OverrideWrite(BaseModel):
     justification: str = Field(min_length=10, max_length=20000)
 
 
+class ResultBasis(StrEnum):
+    """Where a derived result comes from."""
+
+    DIRECT = "direct"  # the requirement's own controls and evidence
+    DERIVED = "derived"  # a mapped requirement of another framework that covers it
+
+
 class ResultRead(Labelled, BaseModel):
     """One requirement's result: derived, overridden and the one that counts."""
 
@@ -87,6 +95,15 @@ class ResultRead(Labelled, BaseModel):
     ref_id: str
     title: str
     derived_status: ResultStatus
+    basis: ResultBasis = Field(
+        ResultBasis.DIRECT,
+        description="direct: from its own controls and evidence; derived: from derived_from",
+    )
+    derived_from_id: int | None = Field(
+        None, description="The covering requirement of another framework the result comes from"
+    )
+    derived_from_framework_id: int | None = None
+    derived_from: str | None = Field(None, description="That requirement: framework and id")
     override_status: ResultStatus | None
     justification: str | None
     decided_by_id: int | None

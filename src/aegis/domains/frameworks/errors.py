@@ -25,3 +25,21 @@ class FrameworkInUse(Conflict):
 
 class MappingExists(Conflict):
     """These two requirements are already mapped."""
+
+
+class CatalogLoaded(FrameworkExists):
+    """The file holds a catalog already loaded as a framework the caller sees."""
+
+    def __init__(self, message: str, *, framework_id: int, may_update: bool) -> None:
+        detail = {"field": "version", "message": message, "framework_id": framework_id}
+        super().__init__(message, details=[detail])
+        self.framework_id = framework_id
+        self.may_update = may_update
+
+
+class RequirementExists(Conflict):
+    """The framework already has a requirement with this identifier."""
+
+
+class RequirementInUse(Conflict):
+    """The requirement is still referenced (by controls, evidence, results or mappings)."""

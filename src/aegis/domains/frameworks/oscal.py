@@ -42,6 +42,7 @@ OTHER_MODELS = (
 )
 INSERT = re.compile(r"\{\{\s*insert:\s*([\w.-]+)\s*,\s*([^\s{}]+)\s*\}\}")
 LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SUMMARY = "Not a valid OSCAL catalog"
 
 
@@ -53,6 +54,7 @@ class Catalog:
     version: str
     remarks: str
     nodes: list[Node]
+    uuid: str | None = None
 
 
 def _fail(where: str, message: str) -> ValidationFailed:
@@ -209,10 +211,13 @@ class _Renderer:
 def _load(content: bytes) -> dict[str, Any]:
     check_size(content)
     try:
-        document = json.loads(content.decode("utf-8-sig"))
+        text = content.decode("utf-8-sig")
+        document = json.loads(text)
     except UnicodeDecodeError as exc:
         raise _fail("file", "the file is not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise _fail("file", "not JSON (it ends too early: the file is cut short)") from exc
         raise _fail("file", f"not JSON ({exc.msg} at line {exc.lineno})") from exc
     except RecursionError as exc:
         raise _fail("file", "the JSON is nested too deeply") from exc
@@ -307,4 +312,12 @@ def parse_catalog(content: bytes) -> Catalog:
     nodes = build_tree(_nodes(catalog, renderer), SUMMARY)
     if not any(node.assessable for node in nodes):
         raise _fail("catalog", "there are no active controls")
-    return Catalog(title=title, version=version, remarks=remarks, nodes=nodes)
+    uuid = catalog.get("uuid")
+    uuid = uuid.strip().lower() if isinstance(uuid, str) else ""
+    return Catalog(
+        title=title,
+        version=version,
+        remarks=remarks,
+        nodes=nodes,
+        uuid=uuid if UUID.match(uuid) else None,
+    )

@@ -16,6 +16,7 @@ from aegis.domains.frameworks.schemas import FrameworkCreate, FrameworkRead
 from aegis.models import Framework, Requirement
 
 FIELDS = ("unit_id", "key", "name", "version", "description", "source")
+READ_ONLY = ("id", "catalog_uuid", "created_at", "updated_at")
 
 
 def framework_reads(session: Session, frameworks: list[Framework]) -> list[FrameworkRead]:
@@ -24,7 +25,7 @@ def framework_reads(session: Session, frameworks: list[Framework]) -> list[Frame
     return [
         FrameworkRead.model_validate(
             {
-                **{name: getattr(f, name) for name in (*FIELDS, "id", "created_at", "updated_at")},
+                **{name: getattr(f, name) for name in (*FIELDS, *READ_ONLY)},
                 "requirement_count": counts.get(f.id, 0),
             }
         )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, case, func, insert, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from aegis.core.authz import Principal, in_units
@@ -52,6 +53,14 @@ def by_key_version(session: Session, key: str, version: str) -> Framework | None
     return session.scalar(
         select(Framework).where(Framework.key == key, Framework.version == version)
     )
+
+
+def by_catalog_uuid(
+    session: Session, principal: Principal | None, catalog_uuid: str
+) -> Framework | None:
+    """The framework shared with the caller imported from this OSCAL catalog, if any."""
+    stmt = select(Framework).where(Framework.catalog_uuid == catalog_uuid, shared(principal))
+    return session.scalars(stmt.order_by(Framework.id).limit(1)).first()
 
 
 def existing_versions(session: Session, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -163,6 +172,28 @@ def ref_ids(session: Session, framework_id: int) -> dict[str, int]:
     return {ref_id: requirement_id for ref_id, requirement_id in session.execute(stmt)}
 
 
+def requirement_rows(session: Session, framework_id: int) -> list[Row[Any]]:
+    """Every requirement of a framework as plain rows (not loaded as objects)."""
+    stmt = select(
+        Requirement.id,
+        Requirement.parent_id,
+        Requirement.ref_id,
+        Requirement.title,
+        Requirement.text,
+        Requirement.assessable,
+        Requirement.position,
+    ).where(Requirement.framework_id == framework_id)
+    return list(session.execute(stmt))
+
+
+def tree_links(session: Session, framework_id: int) -> list[Row[Any]]:
+    """(id, parent_id, ref_id, position) of every requirement of a framework."""
+    stmt = select(
+        Requirement.id, Requirement.parent_id, Requirement.ref_id, Requirement.position
+    ).where(Requirement.framework_id == framework_id)
+    return list(session.execute(stmt))
+
+
 def insert_tree(session: Session, framework_id: int, nodes: list[Node]) -> None:
     """Insert a checked tree level by level: one insert and one id lookup per level."""
     ids: dict[str, int] = {}
@@ -185,7 +216,7 @@ def insert_tree(session: Session, framework_id: int, nodes: list[Node]) -> None:
             ids = ref_ids(session, framework_id)
 
 
-def _statement_source(requirement: type[Requirement]) -> ColumnElement[str]:
+def statement_source(requirement: type[Requirement]) -> ColumnElement[str]:
     """The text of a requirement whose title only repeats its reference, else '' (not loaded)."""
     repeats = or_(
         func.lower(requirement.title) == func.lower(requirement.ref_id),
@@ -204,11 +235,11 @@ def mappings(principal: Principal | None, query: RequirementMappingQuery) -> Map
             source.framework_id,
             source.ref_id,
             source.title,
-            _statement_source(source),
+            statement_source(source),
             target.framework_id,
             target.ref_id,
             target.title,
-            _statement_source(target),
+            statement_source(target),
         )
         .join(source, source.id == RequirementMapping.source_id)
         .join(target, target.id == RequirementMapping.target_id)

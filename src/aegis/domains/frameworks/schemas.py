@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -86,6 +87,9 @@ class FrameworkRead(BaseModel):
     version: str
     description: str
     source: str
+    catalog_uuid: str | None = Field(
+        None, description="The uuid of the OSCAL catalog it was imported from, if any"
+    )
     requirement_count: int = 0
     created_at: datetime
     updated_at: datetime
@@ -142,6 +146,43 @@ class RequirementRead(Labelled, BaseModel):
         return self
 
 
+def _no_spaces(value: str) -> str:
+    if any(c.isspace() for c in value):
+        raise ValueError("must not contain spaces")
+    return value
+
+
+RefId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_no_spaces),
+]
+
+
+class RequirementCreate(BaseModel):
+    """A new requirement of a framework, at the top level or below another one."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    ref_id: RefId
+    parent_id: int | None = None
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field("", max_length=20000)
+    assessable: bool = True
+
+
+class RequirementUpdate(BaseModel):
+    """Changes to a requirement; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    ref_id: RefId | None = None
+    parent_id: int | None = None
+    title: str | None = Field(None, min_length=1, max_length=500)
+    text: str | None = Field(None, max_length=20000)
+    assessable: bool | None = None
+
+
 class RequirementQuery(ListQuery):
     """Filters of a framework's requirement list (sorted by position by default)."""
 
@@ -195,3 +236,97 @@ class MappingImportResult(BaseModel):
     created: int
     updated: int
     unchanged: int
+
+
+class CoveringRequirement(Labelled, BaseModel):
+    """A requirement of another framework that covers one of ours (equal to it, or wider)."""
+
+    covered_id: int
+    id: int
+    framework_id: int
+    framework_name: str
+    unit_id: int
+    ref_id: str
+    title: str
+    relationship: MappingRelationship = Field(description="How it relates to the covered one")
+
+
+class RequirementUsage(BaseModel):
+    """What refers to one requirement."""
+
+    controls: int = 0
+    evidence: int = 0
+    results: int = 0
+    mappings: int = 0
+    children: int = 0
+
+    @property
+    def in_use(self) -> bool:
+        """Whether anything refers to the requirement."""
+        return any((self.controls, self.evidence, self.results, self.mappings, self.children))
+
+    @property
+    def summary(self) -> str:
+        """'2 controls, 1 assessment result', in words."""
+        parts = (
+            (self.controls, "control", "controls"),
+            (self.evidence, "piece of evidence", "pieces of evidence"),
+            (self.results, "assessment result", "assessment results"),
+            (self.mappings, "mapping to another requirement", "mappings to other requirements"),
+            (self.children, "sub-requirement", "sub-requirements"),
+        )
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
+
+
+class FrameworkUsage(BaseModel):
+    """What refers to a framework and its requirements."""
+
+    assessments: int = 0
+    control_mappings: int = 0
+    evidence_links: int = 0
+
+    @property
+    def in_use(self) -> bool:
+        """Whether anything keeps the framework from being deleted."""
+        return any((self.assessments, self.control_mappings, self.evidence_links))
+
+    @property
+    def summary(self) -> str:
+        """'2 assessments and 5 control mappings', in words."""
+        parts = [
+            f"{n} {one if n == 1 else many}"
+            for n, one, many in (
+                (self.assessments, "assessment", "assessments"),
+                (self.control_mappings, "control mapping", "control mappings"),
+                (self.evidence_links, "evidence link", "evidence links"),
+            )
+            if n
+        ]
+        return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
+
+class CatalogEntry(Labelled, BaseModel):
+    """A requirement named in a catalog update, with what changed or what still uses it."""
+
+    ref_id: str
+    title: str
+    changes: list[str] = Field(default_factory=list, description="title, text, parent, group")
+    usage: RequirementUsage | None = None
+
+
+class CatalogDiff(BaseModel):
+    """What updating a framework from a file changes (applied, or only previewed)."""
+
+    framework_id: int
+    applied: bool
+    added: list[CatalogEntry]
+    changed: list[CatalogEntry]
+    removed: list[CatalogEntry]
+    kept: list[CatalogEntry] = Field(
+        description="Gone from the file but kept because something still uses them"
+    )
+
+    @property
+    def empty(self) -> bool:
+        """Whether the file changes nothing (requirements kept in use are no change)."""
+        return not (self.added or self.changed or self.removed)

@@ -11,10 +11,12 @@ from aegis.core.authz import Principal
 from aegis.core.errors import ValidationFailed
 from aegis.domains.common.changes import record
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.frameworks import references
 from aegis.domains.frameworks import repository as repo
 from aegis.domains.frameworks.errors import FrameworkExists, FrameworkInUse
 from aegis.domains.frameworks.importing import (
     import_csv,
+    import_file,
     import_oscal_catalog,
     load_shipped_frameworks,
 )
@@ -30,36 +32,54 @@ from aegis.domains.frameworks.reading import (
     visible_framework,
     visible_requirement,
 )
+from aegis.domains.frameworks.requirements import (
+    create_requirement,
+    delete_requirement,
+    requirement_usage,
+    update_requirement,
+)
 from aegis.domains.frameworks.schemas import (
+    CoveringRequirement,
     FrameworkCreate,
     FrameworkQuery,
     FrameworkRead,
     FrameworkUpdate,
+    FrameworkUsage,
     RequirementQuery,
     RequirementRead,
 )
 from aegis.domains.frameworks.search import find_requirements
+from aegis.domains.frameworks.updating import preview_update, update_from_file
 from aegis.models import Framework, Requirement
 
 __all__ = [
     "child_counts",
+    "covering_requirements",
     "create_framework",
     "create_mapping",
+    "create_requirement",
     "delete_framework",
     "delete_mapping",
+    "delete_requirement",
     "find_requirements",
+    "framework_usage",
     "get_framework",
     "get_requirement",
     "get_requirements",
     "import_csv",
+    "import_file",
     "import_mappings",
     "import_oscal_catalog",
     "list_frameworks",
     "list_mappings",
     "list_requirements",
     "load_shipped_frameworks",
+    "preview_update",
     "requirement_ids",
+    "requirement_usage",
     "update_framework",
+    "update_from_file",
+    "update_requirement",
     "visible_requirement_ids",
 ]
 
@@ -91,10 +111,11 @@ def get_framework(
 
 def _save(session: Session, framework: Framework, changes: dict[str, Any]) -> None:
     """Apply changes (or add a new framework) in a savepoint; a taken key+version is a conflict."""
-    taken = FrameworkExists(
+    message = (
         f"Framework '{changes.get('key', framework.key)}' version "
         f"'{changes.get('version', framework.version)}' already exists"
     )
+    taken = FrameworkExists(message, details=[{"field": "version", "message": message}])
     try:
         with session.begin_nested():
             if framework.id is None:
@@ -154,19 +175,40 @@ def update_framework(
     return framework_reads(session, [framework])[0]
 
 
+def framework_usage(
+    *, session: Session, principal: Principal | None, framework_id: int
+) -> FrameworkUsage:
+    """How many assessments, control mappings and evidence links use a framework."""
+    framework = visible_framework(session, principal, framework_id)
+    return references.framework_usage(session, framework.id)
+
+
 def delete_framework(*, session: Session, principal: Principal | None, framework_id: int) -> None:
-    """Delete a framework with its requirements, unless assessments still use it."""
+    """Delete a framework with its requirements, unless assessments, controls or evidence use it."""
     framework = visible_framework(session, principal, framework_id)
     if principal is not None:
         principal.require_write(framework.unit_id)
+    usage = references.framework_usage(session, framework.id)
+    if usage.in_use:
+        raise FrameworkInUse(
+            f"This framework cannot be deleted: it is used by {usage.summary}",
+            details=[{"field": "framework", **usage.model_dump()}],
+        )
     before = audit_view(framework)
     try:
         with session.begin_nested():
             session.delete(framework)
             session.flush()
     except IntegrityError as exc:
-        raise FrameworkInUse("The framework is still used by assessments") from exc
+        raise FrameworkInUse("The framework is still in use; try again") from exc
     record(session, principal, "delete", "framework", framework_id, before["unit_id"], before)
+
+
+def covering_requirements(
+    *, session: Session, framework_ids: list[int], units: frozenset[int]
+) -> list[CoveringRequirement]:
+    """Requirements of other frameworks of these units that cover requirements of these ones."""
+    return references.covering(session, framework_ids, units)
 
 
 def list_requirements(

@@ -1,0 +1,284 @@
+"""Requirement pages: text, controls and mappings; adding and removing mappings, removing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from aegis.core.authz import Principal
+from aegis.core.errors import NotFound
+from aegis.domains.common.listing import MAX_LIMIT
+from aegis.domains.controls import service as controls
+from aegis.domains.controls.schemas import ControlQuery
+from aegis.domains.frameworks import service
+from aegis.domains.frameworks.errors import RequirementInUse
+from aegis.domains.frameworks.schemas import (
+    FrameworkQuery,
+    FrameworkRead,
+    RequirementMappingCreate,
+    RequirementMappingQuery,
+    RequirementMappingRead,
+    RequirementQuery,
+    RequirementRead,
+)
+from aegis.http.deps import SessionDep
+from aegis.models.enums import MappingRelationship
+from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.flash import redirect_with_message
+from aegis.web.forms import form_values
+from aegis.web.routes.frameworks import requirement_of
+from aegis.web.saving import Refused, in_savepoint, save
+from aegis.web.templating import render
+
+router = APIRouter(prefix="/frameworks")
+PICK_LIMIT = 25
+SEARCH_MAX = 200
+# how a mapping reads from its target's side
+INVERSE = {
+    MappingRelationship.SUBSET: MappingRelationship.SUPERSET,
+    MappingRelationship.SUPERSET: MappingRelationship.SUBSET,
+}
+CHOICES = {
+    MappingRelationship.EQUAL: "equal to",
+    MappingRelationship.SUBSET: "a subset of (narrower than)",
+    MappingRelationship.SUPERSET: "a superset of (wider than)",
+    MappingRelationship.INTERSECT: "overlapping with",
+}
+PHRASES = {
+    MappingRelationship.EQUAL: "Equal to",
+    MappingRelationship.SUBSET: "Subset of",
+    MappingRelationship.SUPERSET: "Superset of",
+    MappingRelationship.INTERSECT: "Intersects with",
+}
+
+
+def _url(framework_id: int, requirement_id: int) -> str:
+    return f"/frameworks/{framework_id}/requirements/{requirement_id}"
+
+
+def _int(text: Any) -> int | None:
+    value = str(text or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _related(
+    mappings: list[RequirementMappingRead],
+    requirement: RequirementRead,
+    frameworks: dict[int, FrameworkRead],
+    principal: Principal,
+) -> list[dict[str, Any]]:
+    """Each mapping as read from this requirement, and whether the user may remove it."""
+    related = []
+    for mapping in mappings:
+        outgoing = mapping.source.id == requirement.id
+        relationship = (
+            mapping.relationship
+            if outgoing
+            else INVERSE.get(mapping.relationship, mapping.relationship)
+        )
+        owner = frameworks.get(mapping.source.framework_id)
+        related.append(
+            {
+                "id": mapping.id,
+                "phrase": PHRASES[relationship],
+                "other": mapping.target if outgoing else mapping.source,
+                "removable": owner is not None and owner.unit_id in principal.writable,
+            }
+        )
+    return related
+
+
+def _candidates(
+    session: Session, principal: Principal, framework_id: int | None, q: str
+) -> tuple[list[RequirementRead], int]:
+    """Requirements of the chosen framework matching the search, for the mapping picker."""
+    if framework_id is None:
+        return [], 0
+    query = RequirementQuery(q=q or None, limit=PICK_LIMIT)
+    try:
+        page = service.list_requirements(
+            session=session, principal=principal, framework_id=framework_id, query=query
+        )
+    except NotFound:
+        return [], 0
+    return page.items, page.total
+
+
+def _requirement_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    framework_id: int,
+    requirement_id: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    refusal: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    framework = service.get_framework(
+        session=session, principal=principal, framework_id=framework_id
+    )
+    requirement = requirement_of(session, principal, framework_id, requirement_id)
+    parent = None
+    if requirement.parent_id is not None:
+        parent = service.get_requirement(
+            session=session, principal=principal, requirement_id=requirement.parent_id
+        )
+    children = service.list_requirements(
+        session=session,
+        principal=principal,
+        framework_id=framework_id,
+        query=RequirementQuery(parent_id=requirement.id, limit=MAX_LIMIT),
+    )
+    meeting = controls.list_controls(
+        session=session,
+        principal=principal,
+        query=ControlQuery(requirement_id=requirement.id, limit=MAX_LIMIT, sort="ref"),
+    )
+    mappings = service.list_mappings(
+        session=session,
+        principal=principal,
+        query=RequirementMappingQuery(requirement_id=requirement.id, limit=MAX_LIMIT),
+    )
+    shared = service.list_frameworks(
+        session=session, principal=principal, query=FrameworkQuery(limit=MAX_LIMIT, sort="name")
+    ).items
+    by_id = {f.id: f for f in shared}
+    values = values or {
+        "map_framework": request.query_params.get("map_framework", ""),
+        "map_q": (request.query_params.get("map_q") or "").strip()[:SEARCH_MAX],
+    }
+    candidates, candidate_total = _candidates(
+        session, principal, _int(values.get("map_framework")), str(values.get("map_q") or "")
+    )
+    return render(
+        request,
+        "frameworks/requirement.html",
+        principal,
+        status_code=status_code,
+        framework=framework,
+        requirement=requirement,
+        parent=parent,
+        children=children,
+        controls=meeting,
+        mappings=_related(mappings.items, requirement, by_id, principal),
+        mapping_total=mappings.total,
+        framework_names={f.id: f"{f.name} {f.version}" for f in shared},
+        other_frameworks=[(f.id, f"{f.name} {f.version}") for f in shared if f.id != framework.id],
+        relationships=[(r.value, CHOICES[r]) for r in MappingRelationship],
+        candidates=candidates,
+        candidate_total=candidate_total,
+        values=values,
+        errors=errors or {},
+        refusal=refusal,
+        can_edit=framework.unit_id in principal.writable,
+    )
+
+
+@router.get("/{framework_id}/requirements/{requirement_id}")
+def requirement_detail(
+    framework_id: int,
+    requirement_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+) -> Response:
+    """A requirement: its text, parent and children, the controls and mappings that meet it."""
+    return _requirement_page(request, session, principal, framework_id, requirement_id)
+
+
+@router.post("/{framework_id}/requirements/{requirement_id}/delete", dependencies=[CsrfChecked])
+def delete_requirement(
+    framework_id: int,
+    requirement_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+) -> Response:
+    """Remove a requirement nothing uses; else show it with what still uses it."""
+    requirement = requirement_of(session, principal, framework_id, requirement_id)
+    try:
+        in_savepoint(
+            session,
+            lambda: service.delete_requirement(
+                session=session, principal=principal, requirement_id=requirement_id
+            ),
+        )
+    except RequirementInUse as exc:
+        return _requirement_page(
+            request,
+            session,
+            principal,
+            framework_id,
+            requirement_id,
+            refusal=exc.message,
+            status_code=409,
+        )
+    url = (
+        _url(framework_id, requirement.parent_id)
+        if requirement.parent_id is not None
+        else f"/frameworks/{framework_id}"
+    )
+    return redirect_with_message(request, url, f"Requirement {requirement.ref_id} was removed.")
+
+
+@router.post("/{framework_id}/requirements/{requirement_id}/mappings", dependencies=[CsrfChecked])
+async def add_mapping(
+    framework_id: int,
+    requirement_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+) -> Response:
+    """Map this requirement to a requirement of another framework, or show the errors."""
+    requirement_of(session, principal, framework_id, requirement_id)
+    values = form_values(await request.form())
+    try:
+        save(
+            session,
+            lambda: service.create_mapping(
+                session=session,
+                principal=principal,
+                data=RequirementMappingCreate(
+                    source_id=requirement_id,
+                    **{name: values.get(name) for name in ("target_id", "relationship")},
+                ),
+            ),
+            unit_field=None,
+        )
+    except Refused as refused:
+        return _requirement_page(
+            request,
+            session,
+            principal,
+            framework_id,
+            requirement_id,
+            values=values,
+            errors=refused.errors,
+            status_code=refused.status,
+        )
+    url = _url(framework_id, requirement_id)
+    return redirect_with_message(request, url, "The mapping was added.")
+
+
+@router.post(
+    "/{framework_id}/requirements/{requirement_id}/mappings/{mapping_id}/delete",
+    dependencies=[CsrfChecked],
+)
+def remove_mapping(
+    framework_id: int,
+    requirement_id: int,
+    mapping_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+) -> Response:
+    """Remove a mapping of this requirement."""
+    requirement_of(session, principal, framework_id, requirement_id)
+    service.delete_mapping(session=session, principal=principal, mapping_id=mapping_id)
+    url = _url(framework_id, requirement_id)
+    return redirect_with_message(request, url, "The mapping was removed.")
