@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Select, String, cast, exists, literal_column, null, select, union_all
+from sqlalchemy import Select, exists, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, in_units
@@ -25,7 +25,7 @@ from aegis.models import (
 
 Ids = list[int]
 Named = Callable[[Ids, Principal], Select[Any]]
-NO_DETAIL = cast(null(), String)
+NO_DETAIL = null()  # no collation of its own, so MariaDB can mix it with any text column
 
 
 def _kind(kind: str) -> Any:
