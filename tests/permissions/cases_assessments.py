@@ -6,9 +6,11 @@ from aegis.domains.assessments import service
 from aegis.domains.assessments.schemas import OverrideWrite
 from tests.factories.assessments import make_assessment
 from tests.factories.controls import insert_framework
-from tests.permissions import CREATE, DELETE, LIST, READ, UPDATE, Case, Request
+from tests.permissions import CREATE, DELETE, LIST, READ, UPDATE, Case, Request, statuses
 
 VERDICT = {"status": "compliant", "justification": "Verified during the site visit"}
+# readers may annotate: a read-only user's remark is kept as an auditor note
+ANNOTATE = statuses(401, 201, 201, 201, 404)
 
 
 def _assessment(db, world, principal_for) -> Request:
@@ -30,6 +32,21 @@ def _override(db, world, principal_for) -> Request:
     return Request(path=_assessment(db, world, principal_for).path, json=VERDICT)
 
 
+def _bulk(db, world, principal_for) -> Request:
+    path = _assessment(db, world, principal_for).path
+    return Request(path=path, json={**VERDICT, "requirement_ids": [path["requirement_id"]]})
+
+
+def _owner(db, world, principal_for) -> Request:
+    path = _assessment(db, world, principal_for).path
+    return Request(path=path, json={"owner_id": world.users["analyst"]})
+
+
+def _comment(db, world, principal_for) -> Request:
+    path = _assessment(db, world, principal_for).path
+    return Request(path=path, json={"body": "Sampled three tickets; all reviewed"})
+
+
 def _new_assessment(db, world, principal_for) -> Request:
     framework, _ = insert_framework(db, world.units["company"], ("R1",))
     body = {"unit_id": world.units["division-a"], "framework_id": framework.id, "name": "Q1"}
@@ -49,5 +66,23 @@ CASES = [
         "/api/v1/assessments/{assessment_id}/results/{requirement_id}",
         DELETE,
         _assessment,
+    ),
+    Case("PATCH", "/api/v1/assessments/{assessment_id}/results", UPDATE, _bulk),
+    Case(
+        "PUT", "/api/v1/assessments/{assessment_id}/results/{requirement_id}/owner", UPDATE, _owner
+    ),
+    Case("GET", "/api/v1/assessments/{assessment_id}/comments", READ, _assessment),
+    Case("POST", "/api/v1/assessments/{assessment_id}/comments", ANNOTATE, _comment),
+    Case(
+        "GET",
+        "/api/v1/assessments/{assessment_id}/results/{requirement_id}/comments",
+        READ,
+        _assessment,
+    ),
+    Case(
+        "POST",
+        "/api/v1/assessments/{assessment_id}/results/{requirement_id}/comments",
+        ANNOTATE,
+        _comment,
     ),
 ]

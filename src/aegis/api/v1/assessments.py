@@ -1,4 +1,4 @@
-"""Compliance assessments, their requirement results and human overrides."""
+"""Compliance assessments, their requirement results, overrides, owners and comments."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from aegis.domains.assessments import service
+from aegis.domains.assessments import comments, service, work
 from aegis.domains.assessments.schemas import (
+    AssessmentCommentCreate,
+    AssessmentCommentQuery,
+    AssessmentCommentRead,
     AssessmentCreate,
     AssessmentDetail,
     AssessmentQuery,
     AssessmentRead,
     AssessmentUpdate,
+    BulkOverrideWrite,
     OverrideWrite,
+    OwnerWrite,
     ResultQuery,
     ResultRead,
 )
@@ -117,4 +122,105 @@ def clear_override(
         principal=principal,
         assessment_id=assessment_id,
         requirement_id=requirement_id,
+    )
+
+
+@router.patch("/{assessment_id}/results", response_model=list[ResultRead])
+def set_overrides(
+    assessment_id: int, body: BulkOverrideWrite, session: SessionDep, principal: CurrentPrincipal
+) -> list[ResultRead]:
+    """Override several requirements' results with one result and justification, all or none."""
+    return work.set_overrides(
+        session=session, principal=principal, assessment_id=assessment_id, data=body
+    )
+
+
+@router.put("/{assessment_id}/results/{requirement_id}/owner", response_model=ResultRead)
+def set_owner(
+    assessment_id: int,
+    requirement_id: int,
+    body: OwnerWrite,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> ResultRead:
+    """Name who is responsible for answering a requirement (null: nobody)."""
+    return work.set_owner(
+        session=session,
+        principal=principal,
+        assessment_id=assessment_id,
+        requirement_id=requirement_id,
+        data=body,
+    )
+
+
+@router.get("/{assessment_id}/comments", response_model=Page[AssessmentCommentRead])
+def list_comments(
+    assessment_id: int,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    query: Annotated[AssessmentCommentQuery, Query()],
+) -> Page[AssessmentCommentRead]:
+    """Comments and auditor notes on the assessment as a whole, oldest first."""
+    return comments.list_comments(
+        session=session, principal=principal, assessment_id=assessment_id, query=query
+    )
+
+
+@router.post(
+    "/{assessment_id}/comments",
+    response_model=AssessmentCommentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_comment(
+    assessment_id: int,
+    body: AssessmentCommentCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> AssessmentCommentRead:
+    """Comment on the assessment, or, as anyone who can read it, leave an auditor note."""
+    return comments.add_comment(
+        session=session, principal=principal, assessment_id=assessment_id, data=body
+    )
+
+
+@router.get(
+    "/{assessment_id}/results/{requirement_id}/comments",
+    response_model=Page[AssessmentCommentRead],
+)
+def list_requirement_comments(
+    assessment_id: int,
+    requirement_id: int,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    query: Annotated[AssessmentCommentQuery, Query()],
+) -> Page[AssessmentCommentRead]:
+    """Comments and auditor notes on one requirement of the assessment, oldest first."""
+    return comments.list_comments(
+        session=session,
+        principal=principal,
+        assessment_id=assessment_id,
+        requirement_id=requirement_id,
+        query=query,
+    )
+
+
+@router.post(
+    "/{assessment_id}/results/{requirement_id}/comments",
+    response_model=AssessmentCommentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_requirement_comment(
+    assessment_id: int,
+    requirement_id: int,
+    body: AssessmentCommentCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> AssessmentCommentRead:
+    """Comment on one requirement of the assessment, or leave an auditor note on it."""
+    return comments.add_comment(
+        session=session,
+        principal=principal,
+        assessment_id=assessment_id,
+        requirement_id=requirement_id,
+        data=body,
     )

@@ -1,15 +1,18 @@
-"""Queries of the assessments domain: assessments scoped to the caller, results in batches."""
+"""Queries of the assessments domain: assessments scoped to the caller, results in batches.
+
+Owners, comments and overrides are read through an assessment the caller was found to see.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
-from aegis.domains.assessments.schemas import AssessmentQuery
+from aegis.domains.assessments.schemas import AssessmentQuery, CommentKind
 from aegis.models import (
     Assessment,
     AssessmentResult,
@@ -17,11 +20,19 @@ from aegis.models import (
     Evidence,
     Framework,
     Requirement,
+    RoleAssignment,
     Unit,
+    User,
     control_requirements,
     evidence_controls,
     evidence_requirements,
 )
+from aegis.models.assessment import AssessmentComment, AssessmentOwner
+
+COMMENT_SORTABLE: dict[str, Any] = {
+    "created_at": AssessmentComment.created_at,
+    "id": AssessmentComment.id,
+}
 
 
 def visible(units: frozenset[int]) -> Select[Assessment]:
@@ -205,3 +216,109 @@ def overrides_of(session: Session, assessment_ids: list[int]) -> list[Assessment
     """Every override recorded against several assessments."""
     stmt = select(AssessmentResult).where(AssessmentResult.assessment_id.in_(assessment_ids))
     return list(session.scalars(stmt))
+
+
+def overrides_for(
+    session: Session, assessment_id: int, requirement_ids: list[int]
+) -> dict[int, AssessmentResult]:
+    """The overrides of some requirements in an assessment, by requirement, locked for update."""
+    stmt = (
+        select(AssessmentResult)
+        .where(
+            AssessmentResult.assessment_id == assessment_id,
+            AssessmentResult.requirement_id.in_(requirement_ids),
+        )
+        .with_for_update()
+    )
+    return {r.requirement_id: r for r in session.scalars(stmt)}
+
+
+def decided_ids(session: Session, assessment_id: int) -> set[int]:
+    """The requirements of an assessment that have an override."""
+    stmt = select(AssessmentResult.requirement_id).where(
+        AssessmentResult.assessment_id == assessment_id
+    )
+    return set(session.scalars(stmt))
+
+
+def assessable_among(session: Session, framework_id: int, requirement_ids: list[int]) -> set[int]:
+    """Which of these requirements are assessable requirements of the framework."""
+    stmt = select(Requirement.id).where(
+        Requirement.id.in_(requirement_ids),
+        Requirement.framework_id == framework_id,
+        Requirement.assessable.is_(True),
+    )
+    return set(session.scalars(stmt))
+
+
+def owners_of(session: Session, assessment_id: int) -> dict[int, tuple[int, str]]:
+    """The owner of each requirement of an assessment that has one: {requirement: (id, name)}."""
+    stmt = (
+        select(AssessmentOwner.requirement_id, User.id, User.name)
+        .join(User, User.id == AssessmentOwner.owner_id)
+        .where(AssessmentOwner.assessment_id == assessment_id)
+    )
+    return {requirement_id: (uid, name) for requirement_id, uid, name in session.execute(stmt)}
+
+
+def owner_of(session: Session, assessment_id: int, requirement_id: int) -> AssessmentOwner | None:
+    """The owner of one requirement in an assessment."""
+    stmt = select(AssessmentOwner).where(
+        AssessmentOwner.assessment_id == assessment_id,
+        AssessmentOwner.requirement_id == requirement_id,
+    )
+    return session.scalar(stmt)
+
+
+def owner_candidates(
+    session: Session,
+    unit_id: int,
+    above: frozenset[int],
+    seen_by: frozenset[int],
+    user_id: int | None = None,
+) -> list[tuple[int, str]]:
+    """Active people who can read the unit and whom a caller reaching `seen_by` can see.
+
+    `above` holds the unit and the units above it; `user_id` asks about one person only.
+    """
+    # reading the unit: a role on it, or on a unit above it that covers the units below
+    reads_unit = exists().where(
+        RoleAssignment.user_id == User.id,
+        or_(
+            RoleAssignment.unit_id == unit_id,
+            and_(in_units(RoleAssignment.unit_id, above), RoleAssignment.include_children),
+        ),
+    )
+    seen = exists().where(
+        RoleAssignment.user_id == User.id, in_units(RoleAssignment.unit_id, seen_by)
+    )
+    stmt = select(User.id, User.name).where(User.is_active.is_(True), reads_unit, seen)
+    if user_id is not None:
+        stmt = stmt.where(User.id == user_id)
+    return [(uid, name) for uid, name in session.execute(stmt.order_by(User.name, User.id))]
+
+
+def comments_of(
+    assessment_id: int, requirement_id: int | None, kind: CommentKind | None
+) -> Select[AssessmentComment]:
+    """The comments on an assessment itself (requirement None) or on one of its requirements."""
+    on = (
+        AssessmentComment.requirement_id.is_(None)
+        if requirement_id is None
+        else AssessmentComment.requirement_id == requirement_id
+    )
+    stmt = select(AssessmentComment).where(AssessmentComment.assessment_id == assessment_id, on)
+    return stmt if kind is None else stmt.where(AssessmentComment.kind == kind.value)
+
+
+def comment_counts(session: Session, assessment_id: int) -> dict[int, int]:
+    """How many comments and notes each requirement of an assessment has."""
+    stmt = (
+        select(AssessmentComment.requirement_id, func.count())
+        .where(
+            AssessmentComment.assessment_id == assessment_id,
+            AssessmentComment.requirement_id.is_not(None),
+        )
+        .group_by(AssessmentComment.requirement_id)
+    )
+    return {rid: int(n) for rid, n in session.execute(stmt) if rid is not None}

@@ -20,7 +20,7 @@ from aegis.core.db import utcnow
 from aegis.core.errors import ValidationFailed
 from aegis.domains.assessments import repository as repo
 from aegis.domains.assessments.derivation import derive
-from aegis.domains.assessments.schemas import ResultBasis, ResultRead
+from aegis.domains.assessments.schemas import ResultBasis, ResultQuery, ResultRead
 from aegis.domains.frameworks import service as frameworks
 from aegis.domains.frameworks.schemas import CoveringRequirement, requirement_title
 from aegis.models import Assessment, AssessmentResult
@@ -150,6 +150,41 @@ def _assemble(
             direct = _Direct([], set(), status)
         results.append(_result(row, direct, decided.get(row.id), via))
     return results
+
+
+def order(session: Session, framework_id: int) -> list[int]:
+    """The assessable requirements of a framework in the order of its tree."""
+    return [row.id for row in _tree_order(repo.requirements_of_frameworks(session, [framework_id]))]
+
+
+def with_work(session: Session, assessment_id: int, results: list[ResultRead]) -> list[ResultRead]:
+    """The results with their owners and number of comments, in two queries."""
+    owners = repo.owners_of(session, assessment_id)
+    counts = repo.comment_counts(session, assessment_id)
+    return [
+        r.model_copy(
+            update={
+                "owner_id": owners[r.requirement_id][0] if r.requirement_id in owners else None,
+                "owner_name": owners[r.requirement_id][1] if r.requirement_id in owners else None,
+                "comment_count": counts.get(r.requirement_id, 0),
+            }
+        )
+        for r in results
+    ]
+
+
+def matching(results: list[ResultRead], query: ResultQuery, user_id: int) -> list[ResultRead]:
+    """The results passing the query's filters (mine: owned by this user)."""
+    found = results
+    if query.status is not None:
+        found = [r for r in found if r.status == query.status]
+    if query.owner_id is not None:
+        found = [r for r in found if r.owner_id == query.owner_id]
+    if query.mine:
+        found = [r for r in found if r.owner_id == user_id]
+    if query.decided is not None:
+        found = [r for r in found if (r.override_status is not None) == query.decided]
+    return found
 
 
 def compute(session: Session, assessment: Assessment) -> list[ResultRead]:

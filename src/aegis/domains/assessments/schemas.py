@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from aegis.domains.common.listing import ListQuery
 from aegis.domains.frameworks.schemas import Labelled
 from aegis.models.enums import AssessmentStatus, ResultStatus
+
+MAX_BULK = 500
+MAX_COMMENT = 10000
+CommentBody = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT)
+]
 
 
 class AssessmentCreate(BaseModel):
@@ -81,6 +88,22 @@ class OverrideWrite(BaseModel):
     justification: str = Field(min_length=10, max_length=20000)
 
 
+class BulkOverrideWrite(OverrideWrite):
+    """One verdict and its reason for several requirements: all are saved, or none."""
+
+    requirement_ids: list[int] = Field(min_length=1, max_length=MAX_BULK)
+
+
+class OwnerWrite(BaseModel):
+    """Who is responsible for answering a requirement; null leaves it without an owner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: int | None = Field(
+        description="A person who can see the assessment's unit, or null to remove the owner"
+    )
+
+
 class ResultBasis(StrEnum):
     """Where a derived result comes from."""
 
@@ -111,9 +134,58 @@ class ResultRead(Labelled, BaseModel):
     status: ResultStatus
     control_ids: list[int]
     evidence_ids: list[int]
+    owner_id: int | None = Field(None, description="Who is responsible for answering it")
+    owner_name: str | None = None
+    comment_count: int = Field(0, description="Comments and auditor notes on it")
 
 
 class ResultQuery(ListQuery):
     """Filters of an assessment's results (sort: position, ref_id, status)."""
 
     status: ResultStatus | None = None
+    owner_id: int | None = None
+    mine: bool | None = Field(None, description="true: only the requirements the caller owns")
+    decided: bool | None = Field(
+        None, description="true: with a human verdict (an override); false: without one"
+    )
+
+
+class CommentKind(StrEnum):
+    """What a remark on an assessment is."""
+
+    COMMENT = "comment"  # by someone working the assessment
+    AUDITOR_NOTE = "auditor_note"  # by a reader, changing nothing
+
+
+class AssessmentCommentCreate(BaseModel):
+    """A new comment or auditor note; comments and notes are never edited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: CommentBody
+    kind: CommentKind | None = Field(
+        None,
+        description=(
+            "comment: needs the right to change the assessment; auditor_note: anyone who can "
+            "read it. By default a comment when the caller may change it, else an auditor note"
+        ),
+    )
+
+
+class AssessmentCommentRead(BaseModel):
+    """A comment or auditor note, with its author and time."""
+
+    id: int
+    assessment_id: int
+    requirement_id: int | None = Field(description="null: about the assessment as a whole")
+    kind: CommentKind
+    author_id: int | None
+    author_name: str | None
+    body: str
+    created_at: datetime
+
+
+class AssessmentCommentQuery(ListQuery):
+    """Paging of comments and notes, oldest first unless sorted otherwise (created_at, id)."""
+
+    kind: CommentKind | None = None

@@ -1,4 +1,7 @@
-"""Use cases of compliance assessments, their results and human overrides."""
+"""Use cases of compliance assessments, their results and human overrides.
+
+Owners, bulk verdicts and comments are in `work` and `comments`.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,14 @@ from aegis.domains.assessments.errors import (
     OverrideNotFound,
     RequirementNotAssessed,
 )
-from aegis.domains.assessments.results import compute, compute_many, sort_results
+from aegis.domains.assessments.results import (
+    compute,
+    compute_many,
+    matching,
+    order,
+    sort_results,
+    with_work,
+)
 from aegis.domains.assessments.schemas import (
     AssessmentCreate,
     AssessmentDetail,
@@ -55,9 +65,10 @@ def list_assessments(
     return Page.of([AssessmentRead.model_validate(r) for r in rows], total, query)
 
 
-def _get(
+def find_assessment(
     session: Session, principal: Principal, assessment_id: int, *, lock: bool = False
 ) -> Assessment:
+    """An assessment of the caller's units; others are not found."""
     assessment = repo.get(session, principal.readable, assessment_id, lock=lock)
     if assessment is None:
         raise AssessmentNotFound("Assessment not found")
@@ -84,7 +95,7 @@ def get_assessment(
     *, session: Session, principal: Principal, assessment_id: int
 ) -> AssessmentDetail:
     """Return an assessment with its score and the number of requirements per result."""
-    return _detail(session, _get(session, principal, assessment_id))
+    return _detail(session, find_assessment(session, principal, assessment_id))
 
 
 def create_assessment(
@@ -113,7 +124,7 @@ def update_assessment(
     *, session: Session, principal: Principal, assessment_id: int, data: AssessmentUpdate
 ) -> AssessmentDetail:
     """Rename, describe, reschedule or move an assessment through its statuses."""
-    assessment = _get(session, principal, assessment_id, lock=True)
+    assessment = find_assessment(session, principal, assessment_id, lock=True)
     principal.require_write(assessment.unit_id)
     changes = data.model_dump(exclude_unset=True)
     expected = versions.expected_version(changes)
@@ -136,7 +147,7 @@ def update_assessment(
 
 def delete_assessment(*, session: Session, principal: Principal, assessment_id: int) -> None:
     """Delete an assessment with its overrides."""
-    assessment = _get(session, principal, assessment_id, lock=True)
+    assessment = find_assessment(session, principal, assessment_id, lock=True)
     principal.require_write(assessment.unit_id)
     before = snapshot(assessment, FIELDS)
     session.delete(assessment)
@@ -152,15 +163,30 @@ def delete_assessment(*, session: Session, principal: Principal, assessment_id: 
     )
 
 
+def may_annotate(principal: Principal, unit_id: int) -> bool:
+    """Whether the caller may add auditor notes to assessments of this unit: reading it suffices.
+
+    A note changes nothing of the assessment: results, owners and overrides still need the
+    right to change the unit.
+    """
+    return principal.can_read(unit_id)
+
+
+def _worked(session: Session, assessment: Assessment) -> list[ResultRead]:
+    return with_work(session, assessment.id, compute(session, assessment))
+
+
+def _page(results: list[ResultRead], query: ResultQuery, user_id: int) -> Page[ResultRead]:
+    ordered = sort_results(matching(results, query, user_id), query.sort)
+    return Page.of(ordered[query.offset : query.offset + query.limit], len(ordered), query)
+
+
 def list_results(
     *, session: Session, principal: Principal, assessment_id: int, query: ResultQuery
 ) -> Page[ResultRead]:
-    """The results of an assessment's requirements, filtered by effective status."""
-    results = compute(session, _get(session, principal, assessment_id))
-    if query.status is not None:
-        results = [r for r in results if r.status == query.status]
-    ordered = sort_results(results, query.sort)
-    return Page.of(ordered[query.offset : query.offset + query.limit], len(ordered), query)
+    """The results of an assessment's requirements, filtered by result, owner and verdict."""
+    results = _worked(session, find_assessment(session, principal, assessment_id))
+    return _page(results, query, principal.user_id)
 
 
 def _result_of(session: Session, assessment: Assessment, requirement_id: int) -> ResultRead:
@@ -170,7 +196,7 @@ def _result_of(session: Session, assessment: Assessment, requirement_id: int) ->
 def _assessed(
     session: Session, principal: Principal, assessment_id: int, requirement_id: int
 ) -> Assessment:
-    assessment = _get(session, principal, assessment_id)
+    assessment = find_assessment(session, principal, assessment_id)
     principal.require_write(assessment.unit_id)
     found = repo.assessable_requirement(session, assessment.framework_id, requirement_id)
     if found is None:
@@ -268,38 +294,68 @@ class ResultInOrder(NamedTuple):
     result: ResultRead
     previous_id: int | None
     next_id: int | None
+    next_undecided_id: int | None
     position: int
     total: int
+
+
+def _following(ids: list[int], current: int, undecided: set[int] | None) -> int | None:
+    """The requirement after the current one; among `undecided`, wrapping to the start."""
+    index = ids.index(current)
+    if undecided is None:
+        return ids[index + 1] if index + 1 < len(ids) else None
+    later = ids[index + 1 :] + ids[:index]
+    return next((i for i in later if i in undecided), None)
 
 
 def get_result(
     *, session: Session, principal: Principal, assessment_id: int, requirement_id: int
 ) -> ResultInOrder:
     """One requirement's result, with the scored assessment and the requirements around it."""
-    assessment = _get(session, principal, assessment_id)
+    assessment = find_assessment(session, principal, assessment_id)
     results = compute(session, assessment)
-    for index, result in enumerate(results):
-        if result.requirement_id == requirement_id:
-            return ResultInOrder(
-                assessment=_summarise(assessment, results),
-                result=result,
-                previous_id=results[index - 1].requirement_id if index > 0 else None,
-                next_id=results[index + 1].requirement_id if index + 1 < len(results) else None,
-                position=index + 1,
-                total=len(results),
-            )
-    raise RequirementNotAssessed("Requirement not found in this assessment")
+    ids = [r.requirement_id for r in results]
+    if requirement_id not in ids:
+        raise RequirementNotAssessed("Requirement not found in this assessment")
+    index = ids.index(requirement_id)
+    undecided = {r.requirement_id for r in results if r.override_status is None}
+    return ResultInOrder(
+        assessment=_summarise(assessment, results),
+        result=with_work(session, assessment.id, [results[index]])[0],
+        previous_id=ids[index - 1] if index > 0 else None,
+        next_id=_following(ids, requirement_id, None),
+        next_undecided_id=_following(ids, requirement_id, undecided),
+        position=index + 1,
+        total=len(results),
+    )
+
+
+def next_requirement(
+    *,
+    session: Session,
+    principal: Principal,
+    assessment_id: int,
+    requirement_id: int,
+    undecided: bool = False,
+) -> int | None:
+    """The assessable requirement after this one in the framework's order, None after the last.
+
+    With `undecided`, the next one without a human verdict, continuing from the start.
+    """
+    assessment = find_assessment(session, principal, assessment_id)
+    ids = order(session, assessment.framework_id)
+    if requirement_id not in ids:
+        raise RequirementNotAssessed("Requirement not found in this assessment")
+    if not undecided:
+        return _following(ids, requirement_id, None)
+    open_ids = set(ids) - repo.decided_ids(session, assessment.id)
+    return _following(ids, requirement_id, open_ids)
 
 
 def get_assessment_with_results(
     *, session: Session, principal: Principal, assessment_id: int, query: ResultQuery
 ) -> tuple[AssessmentDetail, Page[ResultRead]]:
     """The scored assessment and one page of its results, computed once for both."""
-    assessment = _get(session, principal, assessment_id)
-    results = compute(session, assessment)
-    matching = [r for r in results if query.status is None or r.status == query.status]
-    ordered = sort_results(matching, query.sort)
-    page: Page[ResultRead] = Page.of(
-        ordered[query.offset : query.offset + query.limit], len(ordered), query
-    )
-    return _summarise(assessment, results), page
+    assessment = find_assessment(session, principal, assessment_id)
+    results = _worked(session, assessment)
+    return _summarise(assessment, results), _page(results, query, principal.user_id)

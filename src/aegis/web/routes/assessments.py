@@ -1,4 +1,7 @@
-"""Assessment pages: list with filters and CSV, results with scores, working a requirement."""
+"""Assessment pages: list with filters and CSV, results with scores, bulk results, notes.
+
+Working one requirement is in `assessment_requirements`.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +11,19 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import NotFound
-from aegis.domains.assessments import service
+from aegis.domains.assessments import comments, service, work
 from aegis.domains.assessments.schemas import (
+    AssessmentCommentCreate,
+    AssessmentCommentQuery,
     AssessmentCreate,
     AssessmentDetail,
     AssessmentQuery,
     AssessmentUpdate,
-    OverrideWrite,
+    BulkOverrideWrite,
+    CommentKind,
     ResultQuery,
 )
 from aegis.domains.common.listing import MAX_LIMIT
-from aegis.domains.controls import service as controls
-from aegis.domains.controls.schemas import ControlQuery
-from aegis.domains.evidence import service as evidence
-from aegis.domains.frameworks import service as frameworks
 from aegis.http.deps import SessionDep
 from aegis.models.enums import AssessmentStatus, ResultStatus
 from aegis.web import lookups
@@ -30,6 +31,7 @@ from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.routes.assessment_requirements import framework_name as _framework_name
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
@@ -59,6 +61,9 @@ RESULT_CSV_COLUMNS = (
     "decided_at",
     "control_ids",
     "evidence_ids",
+    "owner_id",
+    "owner_name",
+    "comment_count",
 )
 INTS = ("unit_id", "framework_id")
 
@@ -146,178 +151,128 @@ async def create_assessment(
     return redirect_with_message(request, url, "The assessment was created.")
 
 
-def _framework_name(session: SessionDep, principal: Principal, framework_id: int) -> str:
-    try:
-        framework = frameworks.get_framework(
-            session=session, principal=principal, framework_id=framework_id
-        )
-    except NotFound:
-        return f"Framework {framework_id}"
-    return f"{framework.name} {framework.version}"
-
-
-@router.get("/{assessment_id}")
-def assessment_detail(
-    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+def _detail_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    assessment_id: int,
+    bulk: dict[str, Any] | None = None,
+    note: tuple[str, dict[str, str]] = ("", {}),
+    status_code: int = 200,
 ) -> Response:
-    """The score, the count per result and the requirements' results, filtered by status."""
+    """The assessment page; `bulk` and `note` bring back a refused form with its messages."""
     query = list_query(request, ResultQuery)
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_results(
-                session=session, principal=principal, assessment_id=assessment_id, query=q
-            ),
-            query,
-        )
-        return csv_export(f"assessment-{assessment_id}-results.csv", RESULT_CSV_COLUMNS, rows)
     assessment, results = service.get_assessment_with_results(
         session=session, principal=principal, assessment_id=assessment_id, query=query
     )
+    notes = comments.list_comments(
+        session=session,
+        principal=principal,
+        assessment_id=assessment_id,
+        query=AssessmentCommentQuery(limit=MAX_LIMIT, sort="-created_at"),
+    )
+    can_edit = assessment.unit_id in principal.writable
     return render(
         request,
         "assessments/detail.html",
         principal,
+        status_code=status_code,
         assessment=assessment,
         framework=_framework_name(session, principal, assessment.framework_id),
         page=results,
         query=query,
         results=_choices(ResultStatus),
         units=lookups.unit_names(session, principal),
-        can_edit=assessment.unit_id in principal.writable,
+        can_edit=can_edit,
+        bulk=bulk or {"requirement_ids": [], "errors": {}},
+        notes=list(reversed(notes.items)),
+        notes_total=notes.total,
+        note_text=note[0],
+        note_errors=note[1],
+        note_only=not can_edit and service.may_annotate(principal, assessment.unit_id),
     )
 
 
-def _requirement_page(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    assessment_id: int,
-    requirement_id: int,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
+@router.get("/{assessment_id}")
+def assessment_detail(
+    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
-    found = service.get_result(
-        session=session,
-        principal=principal,
-        assessment_id=assessment_id,
-        requirement_id=requirement_id,
-    )
-    assessment, result = found.assessment, found.result
+    """The score, the count per result and the requirements' results, filtered by the URL."""
+    if request.query_params.get("format") == "csv":
+        rows = all_rows(
+            lambda q: service.list_results(
+                session=session, principal=principal, assessment_id=assessment_id, query=q
+            ),
+            list_query(request, ResultQuery),
+        )
+        return csv_export(f"assessment-{assessment_id}-results.csv", RESULT_CSV_COLUMNS, rows)
+    return _detail_page(request, session, principal, assessment_id)
+
+
+def _back(request: Request, assessment_id: int, anchor: str = "") -> str:
+    """The assessment page with the filters the form was sent from."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"/assessments/{assessment_id}{query}{anchor}"
+
+
+@router.post("/{assessment_id}/results", dependencies=[CsrfChecked])
+async def set_results(
+    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Give the selected requirements one result and reason, or show why nothing was saved."""
+    values = form_values(await request.form(), lists=("requirement_ids",))
     try:
-        text = frameworks.get_requirement(
-            session=session, principal=principal, requirement_id=requirement_id
-        ).text
-    except NotFound:
-        text = ""
-    mapped = controls.list_controls(
-        session=session,
-        principal=principal,
-        query=ControlQuery(requirement_id=requirement_id, limit=MAX_LIMIT, sort="ref"),
-    ).items
-    counted = set(result.control_ids)
-    shown = [control for control in mapped if control.id in counted]
-    items = evidence.get_many(
-        session=session, principal=principal, evidence_ids=result.evidence_ids
-    )
-    on_control = {
-        control.id: [e for e in items if control.id in e.control_ids] for control in shown
-    }
-    on_requirement = [e for e in items if requirement_id in e.requirement_ids]
-    if values is None:
-        values = {
-            "status": (result.override_status or result.derived_status).value,
-            "justification": result.justification or "",
-        }
-    return render(
-        request,
-        "assessments/requirement.html",
-        principal,
-        status_code=status_code,
-        assessment=assessment,
-        framework=_framework_name(session, principal, assessment.framework_id),
-        requirement_text=text,
-        found=found,
-        result=result,
-        controls=shown,
-        hidden_controls=len(counted) - len(shown),
-        hidden_evidence=len(result.evidence_ids) - len(items),
-        evidence_on_control=on_control,
-        evidence_on_requirement=on_requirement,
-        people=dict(lookups.people(session, principal)),
-        units=lookups.unit_names(session, principal),
-        results=_choices(ResultStatus),
-        values=values,
-        errors=errors or {},
-        can_edit=assessment.unit_id in principal.writable,
-    )
-
-
-@router.get("/{assessment_id}/requirements/{requirement_id}")
-def requirement_detail(
-    assessment_id: int,
-    requirement_id: int,
-    request: Request,
-    session: SessionDep,
-    principal: WebPrincipal,
-) -> Response:
-    """Work one requirement: its controls and evidence, and the override of its result."""
-    return _requirement_page(request, session, principal, assessment_id, requirement_id)
-
-
-@router.post("/{assessment_id}/requirements/{requirement_id}", dependencies=[CsrfChecked])
-async def set_override(
-    assessment_id: int,
-    requirement_id: int,
-    request: Request,
-    session: SessionDep,
-    principal: WebPrincipal,
-) -> Response:
-    """Override the requirement's result with a justification, or show the errors."""
-    values = form_values(await request.form())
-    assessment = service.get_assessment(
-        session=session, principal=principal, assessment_id=assessment_id
-    )
-    principal.require_write(assessment.unit_id)
-    try:
-        save(
+        changed = save(
             session,
-            lambda: service.set_override(
+            lambda: work.set_overrides(
                 session=session,
                 principal=principal,
                 assessment_id=assessment_id,
-                requirement_id=requirement_id,
-                data=OverrideWrite(**values),
+                data=BulkOverrideWrite(**values),
             ),
+            unit_field=None,
         )
     except Refused as refused:
-        return _requirement_page(
+        bulk = {**values, "errors": refused.errors}
+        return _detail_page(
+            request, session, principal, assessment_id, bulk=bulk, status_code=refused.status
+        )
+    label = ResultStatus(values["status"]).value.replace("_", " ")
+    count = f"{len(changed)} requirement" + ("" if len(changed) == 1 else "s")
+    message = f"The result of {count} was set to {label}."
+    return redirect_with_message(request, _back(request, assessment_id, "#requirements"), message)
+
+
+@router.post("/{assessment_id}/comments", dependencies=[CsrfChecked])
+async def add_note(
+    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Comment on the assessment, or as a reader leave an auditor note on it."""
+    body = (await request.form()).get("body")
+    text = body if isinstance(body, str) else ""
+    try:
+        added = save(
+            session,
+            lambda: comments.add_comment(
+                session=session,
+                principal=principal,
+                assessment_id=assessment_id,
+                data=AssessmentCommentCreate(body=text),
+            ),
+            unit_field="body",
+        )
+    except Refused as refused:
+        return _detail_page(
             request,
             session,
             principal,
             assessment_id,
-            requirement_id,
-            values=values,
-            errors=refused.errors,
+            note=(text, refused.errors),
             status_code=refused.status,
         )
-    url = f"/assessments/{assessment_id}/requirements/{requirement_id}"
-    return RedirectResponse(url, status_code=303)
-
-
-@router.post("/{assessment_id}/requirements/{requirement_id}/clear", dependencies=[CsrfChecked])
-def clear_override(
-    assessment_id: int, requirement_id: int, session: SessionDep, principal: WebPrincipal
-) -> Response:
-    """Remove the override; the derived result counts again."""
-    service.clear_override(
-        session=session,
-        principal=principal,
-        assessment_id=assessment_id,
-        requirement_id=requirement_id,
-    )
-    url = f"/assessments/{assessment_id}/requirements/{requirement_id}"
-    return RedirectResponse(url, status_code=303)
+    noun = "note" if added.kind == CommentKind.AUDITOR_NOTE else "comment"
+    url = _back(request, assessment_id, "#notes")
+    return redirect_with_message(request, url, f"Your {noun} was added.")
 
 
 def _edit_page(
