@@ -44,6 +44,7 @@ def test_the_summary_of_the_callers_units(
         "count": 1,
         "level": "Critical",
         "color": "#c62828",
+        "above_appetite": True,
     }
     assert _grid(risks["inherent_heatmap"]) == {(4, 5): 1, (3, 3): 1, (2, 2): 1, (3, 4): 1}
     assert _grid(risks["residual_heatmap"]) == {(4, 5): 1, (1, 2): 1, (2, 2): 1, (2, 4): 1}

@@ -16,6 +16,21 @@ DEFAULT = {
         {"name": "Critical", "min_score": 16, "max_score": 25, "color": "#c62828"},
     ],
     "appetite_score": 10,
+    "likelihood_scale": [
+        {"name": "Rare", "criteria": "Less than once in 10 years"},
+        {"name": "Unlikely", "criteria": "Once in 3 to 10 years"},
+        {"name": "Possible", "criteria": "Once in 1 to 3 years"},
+        {"name": "Likely", "criteria": "About once a year"},
+        {"name": "Almost certain", "criteria": "Several times a year"},
+    ],
+    "impact_scale": [
+        {"name": "Negligible", "criteria": "Under €10k; no effect on customers"},
+        {"name": "Limited", "criteria": "€10k to €100k; a short disruption for a few customers"},
+        {"name": "Moderate", "criteria": "€100k to €500k; customers affected for days"},
+        {"name": "Major", "criteria": "€500k to €1M, or a breach that must be reported"},
+        {"name": "Severe", "criteria": "Over €1M or regulatory action"},
+    ],
+    "cell_levels": [],
 }
 
 

@@ -28,7 +28,9 @@ def test_a_4x5_risk_is_counted_in_the_right_cells(browser_for, db, world, princi
     analyst = browser_for("analyst")
     page = analyst.get("/")
     assert page.status_code == 200
-    assert _cell(page.text, "inherent", 4, 5) == "Likelihood 4, impact 5: 1 risk, level Critical"
+    assert _cell(page.text, "inherent", 4, 5) == (
+        "Likelihood 4, impact 5: 1 risk, level Critical, above appetite"
+    )
     assert _cell(page.text, "current", 4, 5).startswith("Likelihood 4, impact 5: 1 risk")
     assert "Card leak" in page.text
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from aegis.core.errors import ValidationFailed
 from aegis.core.messages import choice_label
 from aegis.domains.risks.errors import InvalidTransition
-from aegis.domains.risks.matrix import DEFAULT_MATRIX, check_matrix, level_for
+from aegis.domains.risks.matrix import DEFAULT_MATRIX, check_matrix, level_of_cell
 from aegis.domains.risks.rules import (
     TRANSITIONS,
     Problems,
@@ -151,11 +151,11 @@ def test_problems_are_raised_together() -> None:
     ],
 )
 def test_default_bands(score, level) -> None:
-    assert level_for(DEFAULT_MATRIX, score) == level
+    assert DEFAULT_MATRIX.band_of_score(score).name == level
 
 
 def test_likelihood_4_impact_5_is_critical() -> None:
-    assert level_for(DEFAULT_MATRIX, 4 * 5) == "Critical"
+    assert level_of_cell(DEFAULT_MATRIX, 4, 5) == "Critical"
 
 
 @given(st.integers(1, 5), st.integers(1, 5))
@@ -163,7 +163,7 @@ def test_every_cell_of_the_default_matrix_has_exactly_one_level(likelihood, impa
     score = likelihood * impact
     matching = [b for b in DEFAULT_MATRIX.bands if b.min_score <= score <= b.max_score]
     assert len(matching) == 1
-    assert level_for(DEFAULT_MATRIX, score) == matching[0].name
+    assert level_of_cell(DEFAULT_MATRIX, likelihood, impact) == matching[0].name
 
 
 def _band(name: str, low: int, high: int) -> RiskBand:

@@ -26,13 +26,14 @@ class LevelCount(BaseModel):
 
 
 class HeatmapCell(BaseModel):
-    """Open risks rated at one likelihood and impact, with the level of that score."""
+    """Open risks rated at one likelihood and impact, with the level of that cell."""
 
     likelihood: int
     impact: int
     count: int
-    level: str
+    level: str = Field(description="The level set for the cell by hand, else its score's band")
     color: str
+    above_appetite: bool = Field(description="Whether the cell's score exceeds the appetite")
 
 
 class Heatmap(BaseModel):
@@ -40,6 +41,7 @@ class Heatmap(BaseModel):
 
     likelihood_levels: int
     impact_levels: int
+    appetite_score: int = Field(description="Cells scoring more are above appetite")
     cells: list[list[HeatmapCell]]
 
     def cell(self, likelihood: int, impact: int) -> HeatmapCell:

@@ -34,7 +34,7 @@ from aegis.domains.dashboard.schemas import (
 )
 from aegis.domains.evidence import service as evidence
 from aegis.domains.risks import service as risks
-from aegis.domains.risks.schemas import RiskBand, RiskMatrix
+from aegis.domains.risks.schemas import RiskMatrix
 from aegis.domains.tasks import service as tasks
 from aegis.domains.units import service as units
 from aegis.domains.units.errors import UnitNotFound
@@ -99,16 +99,12 @@ def _narrowed(session: Session, principal: Principal, unit_id: int | None) -> Pr
     return replace(principal, readable=principal.readable & frozenset(subtree))
 
 
-def _band_of(matrix: RiskMatrix, score: int) -> RiskBand:
-    return next(b for b in matrix.bands if b.min_score <= score <= b.max_score)
-
-
 def _heatmap(matrix: RiskMatrix, cells: Cells) -> Heatmap:
     grid = []
     for likelihood in range(1, matrix.likelihood_levels + 1):
         row = []
         for impact in range(1, matrix.impact_levels + 1):
-            band = _band_of(matrix, likelihood * impact)
+            band = matrix.cell_band(likelihood, impact)
             row.append(
                 HeatmapCell(
                     likelihood=likelihood,
@@ -116,18 +112,22 @@ def _heatmap(matrix: RiskMatrix, cells: Cells) -> Heatmap:
                     count=cells.get((likelihood, impact), 0),
                     level=band.name,
                     color=band.color,
+                    above_appetite=matrix.above_appetite(likelihood, impact),
                 )
             )
         grid.append(row)
     return Heatmap(
-        likelihood_levels=matrix.likelihood_levels, impact_levels=matrix.impact_levels, cells=grid
+        likelihood_levels=matrix.likelihood_levels,
+        impact_levels=matrix.impact_levels,
+        appetite_score=matrix.appetite_score,
+        cells=grid,
     )
 
 
 def _by_level(matrix: RiskMatrix, cells: Cells) -> list[LevelCount]:
     counts = dict.fromkeys((band.name for band in matrix.bands), 0)
     for (likelihood, impact), count in cells.items():
-        counts[_band_of(matrix, likelihood * impact).name] += count
+        counts[matrix.cell_band(likelihood, impact).name] += count
     return [
         LevelCount(level=band.name, count=counts[band.name], color=band.color)
         for band in matrix.bands
@@ -149,7 +149,10 @@ def _risk_posture(session: Session, principal: Principal) -> RiskPosture:
         inherent_heatmap=_heatmap(matrix, inherent),
         residual_heatmap=_heatmap(matrix, current),
         top=[
-            TopRisk(**risk.model_dump(), color=_band_of(matrix, risk.score).color)
+            TopRisk(
+                **risk.model_dump(),
+                color=(matrix.band_named(risk.level) or matrix.band_of_score(risk.score)).color,
+            )
             for risk in risks.top_open_risks(session=session, principal=principal, limit=TOP_RISKS)
         ],
     )

@@ -1,9 +1,9 @@
-"""The risk matrix: its default, its consistency rules and the level of a score."""
+"""The risk matrix: its default, its consistency rules and the level of a cell."""
 
 from __future__ import annotations
 
 from aegis.core.errors import ValidationFailed
-from aegis.domains.risks.schemas import RiskBand, RiskMatrix
+from aegis.domains.risks.schemas import CellLevel, RiskBand, RiskMatrix
 
 SETTING_KEY = "risk_matrix"
 
@@ -25,8 +25,25 @@ def max_score(matrix: RiskMatrix) -> int:
 
 
 def check_matrix(matrix: RiskMatrix) -> RiskMatrix:
-    """Return the matrix with bands sorted, or raise if they do not tile 1..L×I exactly."""
+    """Return the matrix in order, or raise if its bands or cell levels do not fit its grid.
+
+    The bands must tile 1..L×I exactly; each cell set by hand must lie on the grid, once,
+    and name one of the bands (its name is then spelt as the band's).
+    """
     ordered = sorted(enumerate(matrix.bands), key=lambda item: item[1].min_score)
+    band_problems = _band_problems(matrix, ordered)
+    cells, cell_problems = _checked_cells(matrix)
+    if band_problems or cell_problems:
+        message = (
+            "The bands must cover every score exactly once"
+            if band_problems
+            else "Each cell set by hand must be on the grid and name one of the levels"
+        )
+        raise ValidationFailed(message, details=band_problems + cell_problems)
+    return matrix.model_copy(update={"bands": [band for _, band in ordered], "cell_levels": cells})
+
+
+def _band_problems(matrix: RiskMatrix, ordered: list[tuple[int, RiskBand]]) -> list[dict[str, str]]:
     problems: dict[str, str] = {}
     names = [band.name.casefold() for band in matrix.bands]
     if len(set(names)) != len(names):
@@ -48,15 +65,35 @@ def check_matrix(matrix: RiskMatrix) -> RiskMatrix:
             f"bands.{last_index}.max_score",
             f"The last band must end at {top} (likelihood × impact levels)",
         )
-    if problems:
-        details = [{"field": field, "message": message} for field, message in problems.items()]
-        raise ValidationFailed("The bands must cover every score exactly once", details=details)
-    return matrix.model_copy(update={"bands": [band for _, band in ordered]})
+    return [{"field": field, "message": message} for field, message in problems.items()]
 
 
-def level_for(matrix: RiskMatrix, score: int) -> str:
-    """Name of the band a score falls in."""
-    for band in matrix.bands:
-        if band.min_score <= score <= band.max_score:
-            return band.name
-    raise ValueError(f"score {score} is outside the matrix")
+def _checked_cells(matrix: RiskMatrix) -> tuple[list[CellLevel], list[dict[str, str]]]:
+    """The cells set by hand in grid order with their level's spelling, and their problems."""
+    names = {band.name.casefold(): band.name for band in matrix.bands}
+    sizes = {"likelihood": matrix.likelihood_levels, "impact": matrix.impact_levels}
+    problems: list[dict[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+    cells = []
+    for index, cell in enumerate(matrix.cell_levels):
+        field = f"cell_levels.{index}"
+        for axis, size in sizes.items():
+            if getattr(cell, axis) > size:
+                message = f"Must be between 1 and {size}: the matrix has {size} {axis} levels"
+                problems.append({"field": f"{field}.{axis}", "message": message})
+        level = names.get(cell.level.casefold())
+        if level is None:
+            known = ", ".join(band.name for band in matrix.bands)
+            message = f"'{cell.level}' is not one of the levels ({known})"
+            problems.append({"field": f"{field}.level", "message": message})
+        if (cell.likelihood, cell.impact) in seen:
+            message = f"Cell {cell.likelihood} × {cell.impact} is set more than once"
+            problems.append({"field": field, "message": message})
+        seen.add((cell.likelihood, cell.impact))
+        cells.append(cell.model_copy(update={"level": level or cell.level}))
+    return sorted(cells, key=lambda c: (c.likelihood, c.impact)), problems
+
+
+def level_of_cell(matrix: RiskMatrix, likelihood: int, impact: int) -> str:
+    """Name of a cell's level: the one set for the cell by hand, else its score's band."""
+    return matrix.cell_band(likelihood, impact).name

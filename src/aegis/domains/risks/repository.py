@@ -215,22 +215,30 @@ def count_beyond(session: Session, likelihood_levels: int, impact_levels: int) -
     return {"likelihood": int(row[0]), "impact": int(row[1])}
 
 
-def _level_case(score: Any, matrix: RiskMatrix) -> Any:
-    whens = [(score.between(b.min_score, b.max_score), b.name) for b in matrix.bands]
+def _level_case(likelihood: Any, impact: Any, matrix: RiskMatrix) -> Any:
+    """SQL level of a rating: the level set for its cell by hand, else its score's band."""
+    by_level: dict[str, list[ColumnElement[bool]]] = {}
+    for cell in matrix.cell_levels:
+        by_level.setdefault(cell.level, []).append(
+            and_(likelihood == cell.likelihood, impact == cell.impact)
+        )
+    score = likelihood * impact
+    whens = [(or_(*cells), level) for level, cells in by_level.items()]
+    whens += [(score.between(b.min_score, b.max_score), b.name) for b in matrix.bands]
     return case(*whens, else_=None)
 
 
 def recompute_all(session: Session, matrix: RiskMatrix) -> int:
     """Recompute every risk's scores and levels in one statement; return the rows touched."""
-    inherent = Risk.inherent_likelihood * Risk.inherent_impact
-    residual = Risk.residual_likelihood * Risk.residual_impact
+    inherent = (Risk.inherent_likelihood, Risk.inherent_impact)
+    residual = (Risk.residual_likelihood, Risk.residual_impact)
     stmt = (
         update(Risk)
         .values(
-            inherent_score=inherent,
-            inherent_level=_level_case(inherent, matrix),
-            residual_score=residual,
-            residual_level=_level_case(residual, matrix),
+            inherent_score=inherent[0] * inherent[1],
+            inherent_level=_level_case(*inherent, matrix),
+            residual_score=residual[0] * residual[1],
+            residual_level=_level_case(*residual, matrix),
             updated_at=Risk.updated_at,
         )
         .execution_options(synchronize_session=False)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.risks.matrix_schemas import MAX_LEVELS as MAX_LEVELS
+from aegis.domains.risks.matrix_schemas import MIN_LEVELS as MIN_LEVELS
+from aegis.domains.risks.matrix_schemas import CellLevel as CellLevel
+from aegis.domains.risks.matrix_schemas import RiskBand as RiskBand
+from aegis.domains.risks.matrix_schemas import RiskMatrix as RiskMatrix
+from aegis.domains.risks.matrix_schemas import ScaleLevel as ScaleLevel
 from aegis.models.enums import RiskCategory, RiskStatus, Treatment
-
-MIN_LEVELS = 3
-MAX_LEVELS = 10
-DEFAULT_APPETITE = 10
 
 Rating = Annotated[int, Field(strict=True, ge=1, le=MAX_LEVELS)]
 LongText = Annotated[str, Field(max_length=20000)]
@@ -107,6 +109,20 @@ class RiskRead(BaseModel):
     updated_at: datetime
     version: int = Field(description="Raised by every saved change; send it back to save")
 
+    @computed_field(  # type: ignore[prop-decorator]
+        description=(
+            "Whether the residual likelihood or impact is rated higher than the inherent one: "
+            "allowed, but controls normally lower a risk, so the ratings are worth checking"
+        )
+    )
+    @property
+    def residual_exceeds_inherent(self) -> bool:
+        """Whether a residual rating is higher than the inherent one."""
+        return (self.residual_likelihood or 0) > self.inherent_likelihood or (
+            self.residual_impact or 0
+        ) > self.inherent_impact
+
+
 
 class RiskQuery(ListQuery):
     """Filters of the risk list."""
@@ -171,57 +187,6 @@ class RiskScoreChangeRead(BaseModel):
 
 class RiskHistoryQuery(ListQuery):
     """Paging of a risk's score history (oldest first unless sorted by -changed_at)."""
-
-
-class RiskBand(BaseModel):
-    """A named range of scores, inclusive at both ends."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=32)
-    min_score: int = Field(strict=True, ge=1)
-    max_score: int = Field(strict=True, ge=1)
-    color: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
-
-
-class RiskMatrix(BaseModel):
-    """The likelihood × impact grid and the bands that name its scores."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    likelihood_levels: int = Field(strict=True, ge=MIN_LEVELS, le=MAX_LEVELS)
-    impact_levels: int = Field(strict=True, ge=MIN_LEVELS, le=MAX_LEVELS)
-    bands: list[RiskBand] = Field(min_length=1, max_length=MAX_LEVELS * MAX_LEVELS)
-    appetite_score: int = Field(
-        DEFAULT_APPETITE,
-        strict=True,
-        ge=1,
-        description=(
-            "Highest score the organisation accepts; risks scoring more are above appetite. "
-            "Between 1 and likelihood × impact levels; when omitted, 10 or the matrix's "
-            "highest score if that is lower."
-        ),
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_appetite(cls, data: Any) -> Any:
-        """Give matrices without an appetite (such as those stored before it existed) one."""
-        if isinstance(data, dict) and "appetite_score" not in data:
-            likelihood, impact = data.get("likelihood_levels"), data.get("impact_levels")
-            if isinstance(likelihood, int) and isinstance(impact, int) and likelihood * impact > 0:
-                return {**data, "appetite_score": min(DEFAULT_APPETITE, likelihood * impact)}
-        return data
-
-    @field_validator("appetite_score")
-    @classmethod
-    def _appetite_within_the_matrix(cls, value: int, info: ValidationInfo) -> int:
-        likelihood, impact = info.data.get("likelihood_levels"), info.data.get("impact_levels")
-        if likelihood is not None and impact is not None and value > likelihood * impact:
-            raise ValueError(
-                f"Must be between 1 and {likelihood * impact} (likelihood × impact levels)"
-            )
-        return value
 
 
 class CurrentRiskRead(BaseModel):

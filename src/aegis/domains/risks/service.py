@@ -18,7 +18,7 @@ from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.risks import repository as repo
 from aegis.domains.risks.errors import MatrixInUse, RiskNotFound
-from aegis.domains.risks.matrix import DEFAULT_MATRIX, SETTING_KEY, check_matrix, level_for
+from aegis.domains.risks.matrix import DEFAULT_MATRIX, SETTING_KEY, check_matrix, level_of_cell
 from aegis.domains.risks.rules import (
     ACCEPTANCE_FIELDS,
     Problems,
@@ -162,9 +162,9 @@ def _scores(values: Mapping[str, Any], matrix: RiskMatrix) -> dict[str, Any]:
     scores: dict[str, Any] = {}
     for kind in ("inherent", "residual"):
         likelihood, impact = values[f"{kind}_likelihood"], values[f"{kind}_impact"]
-        score = None if likelihood is None or impact is None else likelihood * impact
-        scores[f"{kind}_score"] = score
-        scores[f"{kind}_level"] = None if score is None else level_for(matrix, score)
+        rated = likelihood is not None and impact is not None
+        scores[f"{kind}_score"] = likelihood * impact if rated else None
+        scores[f"{kind}_level"] = level_of_cell(matrix, likelihood, impact) if rated else None
     return scores
 
 

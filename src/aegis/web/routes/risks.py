@@ -28,6 +28,7 @@ from aegis.web.filters import chips, risk_wording
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
 from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.risk_scales import level_names, rating_fields
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
@@ -77,10 +78,6 @@ def _form_context(session: SessionDep, principal: WebPrincipal) -> dict[str, Any
         "control_choices": lookups.control_options(session, principal),
         "categories": _choices(RiskCategory),
         "treatments": _choices(Treatment),
-        "ratings": [
-            (n, str(n))
-            for n in range(1, service.get_risk_matrix(session=session).likelihood_levels + 1)
-        ],
     }
 
 
@@ -113,6 +110,7 @@ def _form_page(
         values=values,
         errors=errors or {},
         statuses=_statuses(risk, values.get("status")),
+        rating=rating_fields(service.get_risk_matrix(session=session), values),
         **_form_context(session, principal),
     )
 
@@ -194,6 +192,7 @@ def risk_detail(
         "risks/detail.html",
         principal,
         risk=risk,
+        level_names=level_names(service.get_risk_matrix(session=session)),
         history=history.items,
         tasks=related.items,
         assets=assets,
