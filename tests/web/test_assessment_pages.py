@@ -9,6 +9,7 @@ import re
 from tests.factories.assessments import make_assessment
 from tests.factories.controls import insert_framework, make_control
 from tests.factories.evidence import make_link
+from tests.web.exported import csv_rows
 
 
 def _setup(db, world, principal_for, unit="division-a"):
@@ -192,12 +193,11 @@ def test_list_filters_and_csv_are_scoped(browser_for, db, world, principal_for) 
     assert "Alpha audit" in page and "Alpha done" in page and "Beta audit" not in page
     completed = analyst.get("/assessments?status=completed").text
     assert "Alpha done" in completed and "Alpha audit" not in completed
-    exported = analyst.get("/assessments?format=csv&status=planned")
-    assert exported.headers["content-type"].startswith("text/csv")
-    assert [row["name"] for row in csv.DictReader(io.StringIO(exported.text))] == ["Alpha audit"]
+    exported = csv_rows(analyst.get("/assessments?format=csv&status=planned"))
+    assert [row["Name"] for row in exported] == ["Alpha audit"]
     sibling = browser_for("analyst_b")
-    rows = list(csv.DictReader(io.StringIO(sibling.get("/assessments?format=csv").text)))
-    assert [row["name"] for row in rows] == ["Beta audit"]
+    rows = csv_rows(sibling.get("/assessments?format=csv"))
+    assert [row["Name"] for row in rows] == ["Beta audit"]
     assert "Alpha" not in sibling.get("/assessments").text
 
 

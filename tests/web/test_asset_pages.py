@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from tests.factories.assets import make_asset
 from tests.factories.risks import make_risk
 from tests.factories.tasks import make_task
-
-
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+from tests.web.exported import csv_rows
 
 
 def _options(html: str, select_id: str) -> set[int]:
@@ -112,14 +107,12 @@ def test_list_filters_sort_and_csv_export_are_scoped(browser_for, db, world, pri
     assert "alpha-web" in staged and "alpha-db" not in staged
     searched = analyst.get("/assets?q=alpha").text
     assert "alpha-db" in searched and "alpha-web" in searched
-    exported = analyst.get("/assets?format=csv&q=alpha&sort=name")
-    assert exported.headers["content-type"].startswith("text/csv")
-    rows = _rows(exported.text)
-    assert [row["name"] for row in rows] == ["alpha-db", "alpha-web"]
-    assert rows[1]["tags"] == "pci" and rows[1]["environment"] == "staging"
+    rows = csv_rows(analyst.get("/assets?format=csv&q=alpha&sort=name"))
+    assert [row["Name"] for row in rows] == ["alpha-db", "alpha-web"]
+    assert rows[1]["Tags"] == "pci" and rows[1]["Environment"] == "Staging"
     sibling = browser_for("analyst_b")
     assert "No assets match" in sibling.get("/assets?q=alpha").text
-    assert [row["name"] for row in _rows(sibling.get("/assets?format=csv").text)] == ["beta-db"]
+    assert [row["Name"] for row in csv_rows(sibling.get("/assets?format=csv"))] == ["beta-db"]
     by_type = sibling.get("/assets?type=database").text
     assert "beta-db" in by_type and "alpha-db" not in by_type
 

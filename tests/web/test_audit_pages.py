@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +10,9 @@ import pytest
 from aegis.domains.risks import service as risks
 from aegis.domains.risks.schemas import RiskUpdate
 from tests.factories.risks import make_risk
+from tests.web.exported import csv_rows
+
+SECOND = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
 @pytest.fixture
@@ -25,12 +26,6 @@ def changes(db, world, principal_for):
     )
     db.commit()
     return {"alpha": alpha.id, "beta": beta.id}
-
-
-def _csv(response) -> list[dict[str, str]]:
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.text)))
 
 
 @pytest.mark.parametrize("name", ["admin", "readonly", "admin_a", "readonly_a"])
@@ -88,24 +83,26 @@ def test_pagination_keeps_the_filters(browser_for, changes) -> None:
 
 
 def test_csv_export_of_the_filtered_events(browser_for, changes) -> None:
-    rows = _csv(browser_for("admin").get("/audit?entity_type=risk&action=update&format=csv"))
+    rows = csv_rows(browser_for("admin").get("/audit?entity_type=risk&action=update&format=csv"))
     assert len(rows) == 1
     (row,) = rows
-    assert row["entity_type"] == "risk" and row["entity_id"] == str(changes["alpha"])
-    assert row["actor_email"] == "admin@example.com" and row["actor_name"] == "Admin"
-    assert row["unit_name"] == "division-a" and row["action"] == "update"
-    assert json.loads(row["changes"])["title"] == ["Alpha phishing", "Alpha spear phishing"]
-    everything = _csv(browser_for("admin").get("/audit?entity_type=risk&format=csv"))
-    assert {r["entity_id"] for r in everything} == {str(changes["alpha"]), str(changes["beta"])}
+    assert row["Object type"] == "Risk" and row["Object id"] == str(changes["alpha"])
+    assert row["Object"] == "Alpha spear phishing"
+    assert row["Actor email"] == "admin@example.com" and row["Actor"] == "Admin"
+    assert row["Unit"] == "division-a" and row["Action"] == "Updated"
+    assert row["Changes"] == "Title: Alpha phishing → Alpha spear phishing"
+    assert SECOND.fullmatch(row["Occurred at"])
+    everything = csv_rows(browser_for("admin").get("/audit?entity_type=risk&format=csv"))
+    assert {r["Object id"] for r in everything} == {str(changes["alpha"]), str(changes["beta"])}
 
 
 def test_readers_only_see_events_of_their_units(browser_for, changes) -> None:
     readonly_a = browser_for("readonly_a")
     page = readonly_a.get("/audit?entity_type=risk").text
     assert "Alpha spear phishing" in page and "Beta fraud" not in page
-    rows = _csv(readonly_a.get("/audit?format=csv"))
-    assert rows and all(row["unit_name"] in ("division-a", "team-a1") for row in rows)
-    assert str(changes["beta"]) not in {r["entity_id"] for r in rows if r["entity_type"] == "risk"}
+    rows = csv_rows(readonly_a.get("/audit?format=csv"))
+    assert rows and all(row["Unit"] in ("division-a", "team-a1") for row in rows)
+    assert str(changes["beta"]) not in {r["Object id"] for r in rows if r["Object type"] == "Risk"}
     hidden = readonly_a.get(f"/audit?entity_type=risk&entity_id={changes['beta']}").text
     assert "No changes match" in hidden
 

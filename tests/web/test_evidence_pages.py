@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from pathlib import Path
 
 from aegis.core.db import utcnow
 from tests.factories.controls import insert_framework, make_control
 from tests.factories.evidence import PDF, make_file, make_link
+from tests.web.exported import csv_rows
 
 
 def _blobs(app) -> list[Path]:
@@ -154,17 +153,14 @@ def test_list_filters_and_csv_are_scoped(browser_for, app, db, world, principal_
     by_control = analyst.get(f"/evidence?control_id={control.id}").text
     assert "Alpha old scan" in by_control and "Alpha policy" not in by_control
     assert "Alpha runbook" in analyst.get("/evidence?q=runbook").text
-    exported = analyst.get("/evidence?format=csv&q=alpha&kind=link")
-    assert exported.headers["content-type"].startswith("text/csv")
-    assert exported.headers["content-disposition"].startswith("attachment")
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
-    assert sorted(row["title"] for row in rows) == ["Alpha old scan", "Alpha runbook"]
-    old = next(row for row in rows if row["title"] == "Alpha old scan")
-    assert old["expired"] == "True" and old["control_ids"] == str(control.id)
+    rows = csv_rows(analyst.get("/evidence?format=csv&q=alpha&kind=link"))
+    assert sorted(row["Title"] for row in rows) == ["Alpha old scan", "Alpha runbook"]
+    old = next(row for row in rows if row["Title"] == "Alpha old scan")
+    assert old["Expired"] == "Yes" and old["Controls"] == "AC-7"
     sibling = browser_for("analyst_b")
     assert "Alpha" not in sibling.get("/evidence?q=alpha").text
-    sibling_rows = list(csv.DictReader(io.StringIO(sibling.get("/evidence?format=csv").text)))
-    assert [row["title"] for row in sibling_rows] == ["Beta secret"]
+    sibling_rows = csv_rows(sibling.get("/evidence?format=csv"))
+    assert [row["Title"] for row in sibling_rows] == ["Beta secret"]
 
 
 def test_sibling_division_cannot_open_evidence_by_url(

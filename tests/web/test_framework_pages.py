@@ -11,6 +11,7 @@ from aegis.domains.frameworks.schemas import RequirementMappingCreate
 from aegis.models.enums import MappingRelationship
 from tests.factories.controls import insert_framework, make_control
 from tests.factories.frameworks import make_framework
+from tests.web.exported import csv_rows
 
 TREE = ("G1", "C1", "C1.a", "C2", "G2", "C3")
 PARENTS = {"C1": "G1", "C1.a": "C1", "C2": "G1", "C3": "G2"}
@@ -53,8 +54,8 @@ def test_list_csv_and_search_show_only_shared_frameworks(browser_for, db, world)
     page = sibling.get("/frameworks")
     assert "Company baseline" in page.text and "Alpha rules" not in page.text
     assert "No frameworks match" in sibling.get("/frameworks?q=alpha").text
-    rows = _rows(sibling.get("/frameworks?format=csv").text)
-    assert [(r["key"], r["requirement_count"]) for r in rows] == [("company-fw", "3")]
+    rows = csv_rows(sibling.get("/frameworks?format=csv"))
+    assert [(r["Key"], r["Requirement count"]) for r in rows] == [("company-fw", "3")]
     analyst = browser_for("analyst")
     assert "/frameworks/import" in analyst.get("/frameworks").text
     searched = analyst.get("/frameworks?q=alpha").text

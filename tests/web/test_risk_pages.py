@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from tests.factories.risks import make_risk
+from tests.web.exported import csv_rows
 
 
 def test_analyst_creates_a_risk_through_the_form(browser_for, world) -> None:
@@ -67,10 +65,8 @@ def test_list_filters_sort_and_csv_export_are_scoped(browser_for, db, world, pri
     analyst = browser_for("analyst")
     page = analyst.get("/risks?q=phishing&sort=title")
     assert "Alpha phishing" in page.text and "Beta fraud" not in page.text
-    exported = analyst.get("/risks?format=csv")
-    assert exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
-    assert [row["title"] for row in rows] == ["Alpha phishing"]
+    rows = csv_rows(analyst.get("/risks?format=csv"))
+    assert [row["Title"] for row in rows] == ["Alpha phishing"]
     assert "Beta fraud" not in analyst.get("/risks?q=Beta").text
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import timedelta
 
 from aegis.core.db import utcnow
 from tests.factories.tasks import make_comment, make_risk, make_task
+from tests.web.exported import csv_rows
 
 
 def _column(html: str, status: str) -> str:
@@ -149,17 +148,15 @@ def test_list_filters_and_csv_are_scoped(browser_for, db, world, principal_for) 
     assert "Alpha mine" in analyst.get("/tasks?q=mine").text
     assert "Alpha mine" in analyst.get("/tasks/board?mine=true").text
     assert "Alpha overdue" not in analyst.get("/tasks/board?mine=true").text
-    exported = analyst.get("/tasks?format=csv&overdue=true")
-    assert exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
-    assert [(row["title"], row["overdue"], row["priority"]) for row in rows] == [
-        ("Alpha overdue", "True", "urgent")
+    rows = csv_rows(analyst.get("/tasks?format=csv&overdue=true"))
+    assert [(row["Title"], row["Overdue"], row["Priority"]) for row in rows] == [
+        ("Alpha overdue", "Yes", "Urgent")
     ]
     sibling = browser_for("analyst_b")
     assert "Alpha" not in sibling.get("/tasks?q=alpha").text
     assert "Alpha" not in sibling.get("/tasks/board").text
-    sibling_rows = list(csv.DictReader(io.StringIO(sibling.get("/tasks?format=csv").text)))
-    assert [row["title"] for row in sibling_rows] == ["Beta hidden"]
+    sibling_rows = csv_rows(sibling.get("/tasks?format=csv"))
+    assert [row["Title"] for row in sibling_rows] == ["Beta hidden"]
 
 
 def test_sibling_division_cannot_open_a_task_by_url(browser_for, db, world, principal_for) -> None:

@@ -15,6 +15,9 @@ LABELS = {
     "color": "Colour",
     "depends_on_ids": "Dependencies",
     "email": "E-mail",
+    "entity_id": "Object id",
+    "entity_name": "Object",
+    "entity_type": "Object type",
     "evidence_ids": "Evidence",
     "expires_on": "Expiry date",
     "include_children": "Include sub-units",
@@ -22,6 +25,7 @@ LABELS = {
     "q": "Search",
     "ref": "Reference",
     "ref_id": "Reference",
+    "request_id": "Request id",
 }
 WORDS = {
     "ip": "IP",

@@ -1,4 +1,4 @@
-"""What list pages share: reading filters from the URL and exporting rows as CSV."""
+"""What list pages share: reading filters from the URL, every matching row, CSV text."""
 
 from __future__ import annotations
 
@@ -43,12 +43,16 @@ def all_rows(fetch: Callable[[Q], Page[Any]], query: Q) -> list[Any]:
     return rows
 
 
+def neutralised(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (a leading formula character is quoted)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _cell(value: Any) -> str:
     text = "" if value is None else str(getattr(value, "value", value))
     if isinstance(value, list):
         text = ";".join(str(v) for v in value)
-    # neutralise spreadsheet formulas in exported text
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return neutralised(text)
 
 
 def csv_export(filename: str, columns: Sequence[str], rows: list[BaseModel]) -> StreamingResponse:

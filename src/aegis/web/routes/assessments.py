@@ -30,22 +30,14 @@ from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
+from aegis.web.list_pages import by_name, show_list
+from aegis.web.list_specs import ASSESSMENTS
 from aegis.web.lists import all_rows, csv_export, list_query
 from aegis.web.routes.assessment_requirements import framework_name as _framework_name
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/assessments")
-CSV_COLUMNS = (
-    "id",
-    "unit_id",
-    "framework_id",
-    "name",
-    "status",
-    "due_date",
-    "created_at",
-    "updated_at",
-)
 RESULT_CSV_COLUMNS = (
     "requirement_id",
     "ref_id",
@@ -82,25 +74,18 @@ def _form_context(session: SessionDep, principal: Principal) -> dict[str, Any]:
 
 @router.get("")
 def assessment_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The assessments, filtered by the URL; `format=csv` downloads every matching row."""
-    query = list_query(request, AssessmentQuery, sort="-created_at")
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_assessments(session=session, principal=principal, query=q),
-            query,
-        )
-        return csv_export("assessments.csv", CSV_COLUMNS, rows)
-    page = service.list_assessments(session=session, principal=principal, query=query)
-    return render(
-        request,
-        "assessments/list.html",
-        principal,
-        page=page,
-        query=query,
-        units=lookups.unit_names(session, principal),
-        frameworks=lookups.framework_options(session, principal),
-        statuses=_choices(AssessmentStatus),
-    )
+    """The assessments, filtered by the URL; `format=csv` or `format=xlsx` downloads them."""
+
+    def context(query: AssessmentQuery, page: object) -> dict[str, Any]:
+        units = lookups.unit_names(session, principal)
+        frameworks = lookups.framework_options(session, principal)
+        return {
+            "units": units,
+            "frameworks": dict(frameworks),
+            "options": {"framework_id": frameworks, "unit_id": by_name(units)},
+        }
+
+    return show_list(request, session, principal, ASSESSMENTS, context)
 
 
 @router.get("/new")

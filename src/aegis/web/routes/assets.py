@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.domains.assets import service
-from aegis.domains.assets.schemas import AssetCreate, AssetQuery, AssetRead, AssetUpdate
+from aegis.domains.assets.schemas import AssetCreate, AssetRead, AssetUpdate
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.risks import service as risks
 from aegis.domains.risks.schemas import RiskQuery
@@ -21,27 +21,12 @@ from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
-from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.list_pages import show_list
+from aegis.web.list_specs import ASSETS
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/assets")
-CSV_COLUMNS = (
-    "id",
-    "unit_id",
-    "name",
-    "type",
-    "criticality",
-    "environment",
-    "data_classification",
-    "owner_id",
-    "hostname",
-    "ip_address",
-    "tags",
-    "depends_on_ids",
-    "created_at",
-    "updated_at",
-)
 LISTS = ("depends_on_ids",)
 INTS = ("unit_id", "owner_id")
 OPTIONAL = ("owner_id", "hostname", "ip_address", "description")
@@ -86,25 +71,8 @@ def _shown(values: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("")
 def asset_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The inventory, filtered by the URL; `format=csv` downloads every matching row."""
-    query = list_query(request, AssetQuery, sort="name")
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_assets(session=session, principal=principal, query=q), query
-        )
-        return csv_export("assets.csv", CSV_COLUMNS, rows)
-    page = service.list_assets(session=session, principal=principal, query=query)
-    return render(
-        request,
-        "assets/list.html",
-        principal,
-        page=page,
-        query=query,
-        units=lookups.unit_names(session, principal),
-        types=_choices(AssetType),
-        criticalities=_choices(Criticality),
-        environments=_choices(Environment),
-    )
+    """The inventory, filtered by the URL; `format=csv` or `format=xlsx` downloads every match."""
+    return show_list(request, session, principal, ASSETS)
 
 
 @router.get("/new")

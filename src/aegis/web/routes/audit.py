@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -19,8 +18,10 @@ from aegis.domains.users import service as users
 from aegis.http.deps import SessionDep
 from aegis.web import lookups
 from aegis.web.deps import WebPrincipal
+from aegis.web.exports import download
 from aegis.web.forms import field_errors
-from aegis.web.lists import all_rows, csv_export
+from aegis.web.list_pages import export_rows, wanted_download
+from aegis.web.list_specs import AUDIT
 from aegis.web.objects import object_page
 from aegis.web.templating import render
 
@@ -28,41 +29,6 @@ router = APIRouter(prefix="/audit")
 
 ACTIONS = [("create", "Created"), ("update", "Updated"), ("delete", "Deleted")]
 FILTERS = ("entity_type", "action", "actor_id", "entity_id", "since", "until", "limit", "offset")
-CSV_COLUMNS = (
-    "id",
-    "occurred_at",
-    "actor_id",
-    "actor_email",
-    "actor_name",
-    "unit_id",
-    "unit_name",
-    "entity_type",
-    "entity_id",
-    "entity_name",
-    "action",
-    "summary",
-    "changes",
-    "request_id",
-)
-
-
-class AuditCsvRow(BaseModel):
-    """One exported event, names resolved and the changes as JSON."""
-
-    id: int
-    occurred_at: datetime
-    actor_id: int | None
-    actor_email: str | None
-    actor_name: str | None
-    unit_id: int | None
-    unit_name: str | None
-    entity_type: str
-    entity_id: int
-    entity_name: str | None
-    action: str
-    summary: str
-    changes: str
-    request_id: str | None
 
 
 def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
@@ -92,28 +58,20 @@ def _filters(request: Request) -> tuple[AuditEventQuery, dict[str, str], dict[st
     return query, raw, errors
 
 
-def _export(session: Session, principal: Principal, query: AuditEventQuery) -> Response:
-    events: list[AuditEntryRead] = all_rows(
-        lambda q: service.list_events(session=session, principal=principal, query=q),
-        query.model_copy(update={"sort": None}),
-    )
-    rows = [
-        AuditCsvRow(
-            **event.model_dump(exclude={"changes"}),
-            changes=json.dumps(event.changes, sort_keys=True, ensure_ascii=False, default=str),
-        )
-        for event in events
-    ]
-    return csv_export("audit-trail.csv", CSV_COLUMNS, list(rows))
+def _export(session: Session, principal: Principal, query: AuditEventQuery, kind: str) -> Response:
+    unsorted = query.model_copy(update={"sort": None})
+    events = export_rows(AUDIT, session, principal, unsorted)
+    return download(AUDIT, kind, events, session, principal)
 
 
 @router.get("")
 def audit_trail(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Events of the reader's units, newest first; `format=csv` downloads every match."""
+    """Events of the reader's units, newest first; `format=csv` or `xlsx` downloads them."""
     entity_types = service.entity_types(session=session, principal=principal)
     query, raw, errors = _filters(request)
-    if request.query_params.get("format") == "csv" and not errors:
-        return _export(session, principal, query)
+    kind = wanted_download(request)
+    if kind and not errors:
+        return _export(session, principal, query, kind)
     if errors:
         page: Page[AuditEntryRead] = Page(items=[], total=0, limit=query.limit, offset=0)
     else:
@@ -127,6 +85,7 @@ def audit_trail(request: Request, session: SessionDep, principal: WebPrincipal) 
         "audit/list.html",
         principal,
         status_code=422 if errors else 200,
+        spec=AUDIT,
         page=page,
         events=[
             (

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from aegis.core.authz import Principal
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service
-from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
+from aegis.domains.controls.schemas import ControlCreate, ControlRead, ControlUpdate
 from aegis.domains.discussion.schemas import Subject
 from aegis.domains.evidence import service as evidence
 from aegis.domains.evidence.schemas import EvidenceQuery
@@ -28,22 +28,12 @@ from aegis.web import discussion, lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
-from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.list_pages import show_list
+from aegis.web.list_specs import CONTROLS
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/controls")
-CSV_COLUMNS = (
-    "id",
-    "unit_id",
-    "ref",
-    "title",
-    "status",
-    "owner_id",
-    "requirement_ids",
-    "created_at",
-    "updated_at",
-)
 LISTS = ("requirement_ids",)
 INTS = ("unit_id", "owner_id")
 PICK_LIMIT = 25
@@ -133,25 +123,16 @@ def _form(
 
 @router.get("")
 def control_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The controls, filtered by the URL; `format=csv` downloads every matching row."""
-    query = list_query(request, ControlQuery, sort="ref")
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_controls(session=session, principal=principal, query=q), query
-        )
-        return csv_export("controls.csv", CSV_COLUMNS, rows)
-    page = service.list_controls(session=session, principal=principal, query=query)
-    return render(
-        request,
-        "controls/list.html",
-        principal,
-        page=page,
-        query=query,
-        units=lookups.unit_names(session, principal),
-        people=dict(lookups.people(session, principal)),
-        statuses=_choices(ControlStatus),
-        framework_choices=lookups.framework_options(session, principal),
-    )
+    """The controls, filtered by the URL; `format=csv` or `format=xlsx` downloads every match."""
+
+    def context(query: object, page: object) -> dict[str, Any]:
+        frameworks = lookups.framework_options(session, principal)
+        return {
+            "people": dict(lookups.people(session, principal)),
+            "options": {"framework_id": frameworks},
+        }
+
+    return show_list(request, session, principal, CONTROLS, context)
 
 
 @router.get("/requirement-options")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -14,6 +13,8 @@ from aegis.http.deps import SessionDep
 from aegis.web import lookups
 from aegis.web.charts import heatmap_svg
 from aegis.web.deps import WebPrincipal
+from aegis.web.list_specs import EVIDENCE, RISKS, TASKS
+from aegis.web.listing import ListSpec
 from aegis.web.objects import object_page
 from aegis.web.templating import render
 
@@ -22,12 +23,11 @@ router = APIRouter()
 Href = Callable[..., str]
 
 
-def list_link(path: str, unit_id: int | None) -> Href:
-    """Links to a list page filtered like a figure, within the dashboard's unit when chosen."""
+def list_link(spec: ListSpec, unit_id: int | None) -> Href:
+    """Links to a declared list filtered like a figure, within the dashboard's unit when chosen."""
 
     def href(**filters: str | int) -> str:
-        params = {**filters, **({"within_unit_id": unit_id} if unit_id is not None else {})}
-        return f"{path}?{urlencode(params)}"
+        return spec.href(**filters, within_unit_id=unit_id)
 
     return href
 
@@ -41,7 +41,7 @@ def dashboard(
         session=session, principal=principal, today=utcnow().date(), unit_id=unit_id
     )
     posture = summary.risks
-    risks = list_link("/risks", unit_id)
+    risks = list_link(RISKS, unit_id)
     return render(
         request,
         "dashboard/index.html",
@@ -49,8 +49,8 @@ def dashboard(
         summary=summary,
         units=lookups.unit_names(session, principal),
         risks_href=risks,
-        tasks_href=list_link("/tasks", unit_id),
-        evidence_href=list_link("/evidence", unit_id),
+        tasks_href=list_link(TASKS, unit_id),
+        evidence_href=list_link(EVIDENCE, unit_id),
         activity_links={
             event.id: object_page(
                 principal, event.entity_type, event.entity_id, event.action, event.unit_id

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
 from aegis.core.errors import PayloadTooLarge
+from aegis.domains.common.listing import Page
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
     Download,
@@ -31,30 +32,15 @@ from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, evidence_wording
 from aegis.web.flash import redirect_with_message, with_message
 from aegis.web.forms import field_errors, form_values
-from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.list_pages import show_list
+from aegis.web.list_specs import EVIDENCE
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/evidence")
-CSV_COLUMNS = (
-    "id",
-    "unit_id",
-    "kind",
-    "title",
-    "url",
-    "expires_on",
-    "expired",
-    "owner_id",
-    "control_ids",
-    "requirement_ids",
-    "version_count",
-    "created_at",
-    "updated_at",
-)
 LISTS = ("control_ids", "requirement_ids")
 INTS = ("unit_id", "owner_id")
 EXPIRING_DAYS = 30
-KINDS = [(kind.value, kind.value.capitalize()) for kind in EvidenceKind]
 
 
 def _is_htmx(request: Request) -> bool:
@@ -130,29 +116,20 @@ def _stream(download: Download) -> StreamingResponse:
 
 @router.get("")
 def evidence_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Evidence filtered by the URL; `format=csv` downloads every matching row."""
-    query = list_query(request, EvidenceQuery, sort="title")
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_evidence(session=session, principal=principal, query=q), query
-        )
-        return csv_export("evidence.csv", CSV_COLUMNS, rows)
-    page = service.list_evidence(session=session, principal=principal, query=query)
-    today = service.today()
-    units = lookups.unit_names(session, principal)
-    controls = lookups.control_options(session, principal)
-    return render(
-        request,
-        "evidence/list.html",
-        principal,
-        page=page,
-        query=query,
-        expiry={item.id: _expiry(item, today) for item in page.items},
-        units=units,
-        kinds=KINDS,
-        controls=controls,
-        chips=chips(request, query, evidence_wording(units, dict(controls))),
-    )
+    """Evidence filtered by the URL; `format=csv` or `format=xlsx` downloads every match."""
+
+    def context(query: EvidenceQuery, page: Page[EvidenceRead]) -> dict[str, Any]:
+        today = service.today()
+        units = lookups.unit_names(session, principal)
+        controls = lookups.control_options(session, principal)
+        return {
+            "units": units,
+            "expiry": {item.id: _expiry(item, today) for item in page.items},
+            "options": {"control_id": controls},
+            "chips": chips(request, query, evidence_wording(units, dict(controls))),
+        }
+
+    return show_list(request, session, principal, EVIDENCE, context)
 
 
 def _new_file_page(

@@ -13,7 +13,6 @@ from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.errors import FrameworkInUse, RequirementNotFound
 from aegis.domains.frameworks.schemas import (
-    FrameworkQuery,
     FrameworkRead,
     FrameworkUpdate,
     RequirementQuery,
@@ -24,21 +23,13 @@ from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
+from aegis.web.list_pages import show_list
+from aegis.web.list_specs import FRAMEWORKS
 from aegis.web.lists import all_rows, csv_export, list_query
 from aegis.web.saving import Refused, in_savepoint, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/frameworks")
-CSV_COLUMNS = (
-    "id",
-    "unit_id",
-    "key",
-    "name",
-    "version",
-    "requirement_count",
-    "source",
-    "created_at",
-)
 REQUIREMENT_CSV_COLUMNS = ("id", "ref_id", "parent_id", "title", "text", "assessable", "position")
 TREE_PAGE = 100
 EDITABLE = ("name", "version", "description")
@@ -58,23 +49,8 @@ def requirement_of(
 
 @router.get("")
 def framework_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Frameworks shared with the user; `format=csv` downloads every matching row."""
-    query = list_query(request, FrameworkQuery, sort="name")
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_frameworks(session=session, principal=principal, query=q),
-            query,
-        )
-        return csv_export("frameworks.csv", CSV_COLUMNS, rows)
-    page = service.list_frameworks(session=session, principal=principal, query=query)
-    return render(
-        request,
-        "frameworks/list.html",
-        principal,
-        page=page,
-        query=query,
-        units=lookups.unit_names(session, principal),
-    )
+    """Frameworks shared with the user; `format=csv` or `format=xlsx` downloads them."""
+    return show_list(request, session, principal, FRAMEWORKS)
 
 
 def _tree_level(

@@ -27,33 +27,13 @@ from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, risk_wording
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
-from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.list_pages import by_name, show_list
+from aegis.web.list_specs import RISKS
 from aegis.web.risk_scales import level_names, rating_fields
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/risks")
-CSV_COLUMNS = (
-    "id",
-    "unit_id",
-    "title",
-    "category",
-    "status",
-    "owner_id",
-    "inherent_likelihood",
-    "inherent_impact",
-    "inherent_score",
-    "inherent_level",
-    "residual_likelihood",
-    "residual_impact",
-    "residual_score",
-    "residual_level",
-    "treatment",
-    "treatment_due_date",
-    "next_review_date",
-    "asset_ids",
-    "control_ids",
-)
 LISTS = ("asset_ids", "control_ids")
 INTS = (
     "unit_id",
@@ -117,31 +97,26 @@ def _form_page(
 
 @router.get("")
 def risk_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The register, filtered by the URL; `format=csv` downloads every matching row."""
-    query = list_query(request, RiskQuery, sort="-inherent_score")
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_risks(session=session, principal=principal, query=q), query
-        )
-        return csv_export("risks.csv", CSV_COLUMNS, rows)
-    page = service.list_risks(session=session, principal=principal, query=query)
-    matrix = service.get_risk_matrix(session=session)
-    units = lookups.unit_names(session, principal)
-    people = dict(lookups.people(session, principal))
-    return render(
-        request,
-        "risks/list.html",
-        principal,
-        page=page,
-        query=query,
-        units=units,
-        people=people,
-        categories=_choices(RiskCategory),
-        statuses=_choices(RiskStatus),
-        levels=[band.name for band in matrix.bands],
-        appetite=matrix.appetite_score,
-        chips=chips(request, query, risk_wording(units, people, matrix.appetite_score)),
-    )
+    """The register, filtered by the URL; `format=csv` or `format=xlsx` downloads every match."""
+
+    def context(query: RiskQuery, _page: object) -> dict[str, Any]:
+        matrix = service.get_risk_matrix(session=session)
+        units = lookups.unit_names(session, principal)
+        people = dict(lookups.people(session, principal))
+        levels = [(band.name, band.name) for band in matrix.bands]
+        return {
+            "units": units,
+            "people": people,
+            "options": {
+                "owner_id": people.items(),
+                "unit_id": by_name(units),
+                **dict.fromkeys(("inherent_level", "residual_level", "current_level"), levels),
+            },
+            "labels": {"above_appetite": f"Above appetite (score > {matrix.appetite_score})"},
+            "chips": chips(request, query, risk_wording(units, people, matrix.appetite_score)),
+        }
+
+    return show_list(request, session, principal, RISKS, context)
 
 
 @router.get("/new")

@@ -31,29 +31,13 @@ from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, task_wording
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
-from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.list_pages import show_list
+from aegis.web.list_specs import TASKS
+from aegis.web.lists import list_query
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/tasks")
-CSV_COLUMNS = (
-    "id",
-    "unit_id",
-    "title",
-    "kind",
-    "status",
-    "priority",
-    "assignee_id",
-    "due_date",
-    "overdue",
-    "completed_at",
-    "risk_id",
-    "asset_id",
-    "control_id",
-    "comment_count",
-    "created_at",
-    "updated_at",
-)
 INTS = ("unit_id", "assignee_id", "risk_id", "asset_id", "control_id")
 LINKS = ("risk_id", "asset_id", "control_id")
 BOARD = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.DONE)
@@ -124,28 +108,18 @@ def _form_context(
 
 @router.get("")
 def task_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The tasks, filtered by the URL; `format=csv` downloads every matching row."""
-    query = list_query(request, TaskQuery, sort="due_date")
-    if request.query_params.get("format") == "csv":
-        rows = all_rows(
-            lambda q: service.list_tasks(session=session, principal=principal, query=q), query
-        )
-        return csv_export("tasks.csv", CSV_COLUMNS, rows)
-    page = service.list_tasks(session=session, principal=principal, query=query)
-    units = lookups.unit_names(session, principal)
-    people = dict(lookups.people(session, principal))
-    return render(
-        request,
-        "tasks/list.html",
-        principal,
-        page=page,
-        query=query,
-        units=units,
-        people=people,
-        statuses=_choices(TaskStatus),
-        priorities=_choices(TaskPriority),
-        chips=chips(request, query, task_wording(units, people)),
-    )
+    """The tasks, filtered by the URL; `format=csv` or `format=xlsx` downloads every match."""
+
+    def context(query: TaskQuery, page: object) -> dict[str, Any]:
+        units = lookups.unit_names(session, principal)
+        people = dict(lookups.people(session, principal))
+        return {
+            "units": units,
+            "people": people,
+            "chips": chips(request, query, task_wording(units, people)),
+        }
+
+    return show_list(request, session, principal, TASKS, context)
 
 
 def _board_page(
