@@ -90,26 +90,29 @@ def _first_detail_of(page: Page, path: str, area: str) -> str:
     return _first_detail(page, area)
 
 
-def _unit_of(page: Page, export: str, object_id: int) -> str:
-    """The unit id of an object, from the CSV export of its list (what the auditor may read)."""
-    response = page.request.get(export)
-    assert response.ok, export
-    for row in csv.DictReader(io.StringIO(response.text())):
-        if row["id"] == str(object_id):
-            return row["unit_id"]
-    raise AssertionError(f"{object_id} is not in {export}")
+def _unit_of(page: Page, title: str) -> str:
+    """The unit id of a risk: its unit by name in the CSV export, then that unit's filter option."""
+    response = page.request.get("/risks?format=csv")
+    assert response.ok
+    rows = csv.DictReader(io.StringIO(response.body().decode("utf-8-sig")))
+    unit = next(row["Unit"] for row in rows if row["Title"] == title)
+    visit(page, "/risks")
+    for option in page.locator("select#unit_id option").all():
+        if option.inner_text().strip() == unit:
+            return str(option.get_attribute("value"))
+    raise AssertionError(f"no filter option for the unit {unit}")
 
 
 def test_forcing_a_change_as_the_auditor_is_refused(page: Page, problems: Problems) -> None:
     problems.allow(r"status of 403")
     sign_in(page, AUDITOR, then="/risks")
     risk = _first_detail(page, "risks")
-    risk_id = int(risk.rsplit("/", 1)[1])
-    unit_id = _unit_of(page, "/risks?format=csv", risk_id)
+    visit(page, risk)
+    title = page.get_by_role("heading", level=1).inner_text()
+    unit_id = _unit_of(page, title)
     task = _first_detail_of(page, "/tasks", "tasks")
     control = _first_detail_of(page, "/controls", "controls")
     visit(page, risk)
-    title = page.get_by_role("heading", level=1).inner_text()
 
     # Complete, valid forms: the only reason left to refuse them is the role.
     new_risk = {
