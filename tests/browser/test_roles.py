@@ -46,11 +46,19 @@ def _first_detail(page: Page, area: str) -> str:
     return href
 
 
-def _assert_read_only(page: Page) -> None:
-    """No form, htmx request, button or action link of the main content changes data."""
+def _assert_read_only(page: Page, *, notes: bool = False) -> None:
+    """No form, htmx request, button or action link of the main content changes data.
+
+    With `notes`, the one exception auditors have (ADR 0005): a form adding an auditor note.
+    """
     main = page.locator("main")
     where = page.url
     posting = main.locator('form[method="post"], form[method="POST"]')
+    if notes:
+        note_forms = main.locator('form[action$="/comments"]')
+        for label in note_forms.locator("label").all_inner_texts():
+            assert label.strip() == "Add an auditor note", f"{where} offers '{label}'"
+        posting = posting.and_(main.locator('form:not([action$="/comments"])'))
     assert posting.count() == 0, (
         f"{where} has forms to {posting.evaluate_all('fs => fs.map(f => f.action)')}"
     )
@@ -58,8 +66,12 @@ def _assert_read_only(page: Page) -> None:
     for suffix in ("/new", "/edit", "/versions", "/import"):
         links = main.locator(f'a[href$="{suffix}"], a[href*="{suffix}?"]')
         assert links.count() == 0, f"{where} links to {suffix}: {links.all_inner_texts()}"
-    buttons = main.get_by_role("button", name=CHANGING)
-    assert buttons.count() == 0, f"{where} has buttons {buttons.all_inner_texts()}"
+    buttons = main.get_by_role("button", name=CHANGING).all_inner_texts()
+    if notes:
+        note_buttons = main.locator('form[action$="/comments"]').get_by_role("button")
+        assert set(note_buttons.all_inner_texts()) <= {"Add note"}, where
+        buttons = [b for b in buttons if b != "Add note"]
+    assert buttons == [], f"{where} has buttons {buttons}"
     actions = main.locator("a.button").filter(has_text=CHANGING)
     assert actions.count() == 0, f"{where} has action links {actions.all_inner_texts()}"
 
@@ -74,15 +86,16 @@ def test_the_auditor_sees_no_way_to_change_anything(page: Page) -> None:
         _assert_read_only(page)
         detail = _first_detail(page, area)
         visit(page, detail)
-        _assert_read_only(page)
+        _assert_read_only(page, notes=area == "assessments")
     visit(page, "/tasks/board")
     _assert_read_only(page)
     assessment = _first_detail_of(page, "/assessments", "assessments")
     visit(page, assessment)
+    _assert_read_only(page, notes=True)
     requirement = page.locator(f'main a[href^="{assessment}/requirements/"]').first
     requirement.click()
     expect(page).to_have_url(re.compile(r"/requirements/\d+$"))
-    _assert_read_only(page)
+    _assert_read_only(page, notes=True)
 
 
 def _first_detail_of(page: Page, path: str, area: str) -> str:
