@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         25 * 1024 * 1024, ge=1, validation_alias=_env("AEGIS_MAX_UPLOAD_BYTES")
     )
+    import_max_rows: int = Field(10_000, ge=1, validation_alias=_env("AEGIS_IMPORT_MAX_ROWS"))
 
     smtp_server: str = Field("", validation_alias=_env("SMTP_SERVER", "AEGIS_SMTP_SERVER"))
     smtp_port: int = Field(587, ge=1, le=65535, validation_alias=_env("SMTP_PORT"))

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aegis.core.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+from aegis.models.refs import REF_LENGTH, number_automatically
 
 
 class Risk(VersionMixin, TimestampMixin, Base):
     """A risk with inherent and residual likelihood × impact, treatment and acceptance."""
 
     __tablename__ = "risks"
+    __table_args__ = (Index("uq_risks_unit_id_ref", "unit_id", "ref", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    ref: Mapped[str] = mapped_column(String(REF_LENGTH))
     title: Mapped[str] = mapped_column(String(300), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(32))
@@ -41,6 +44,9 @@ class Risk(VersionMixin, TimestampMixin, Base):
     acceptance_justification: Mapped[str] = mapped_column(Text, default="")
     acceptance_expires_on: Mapped[date | None] = mapped_column(Date)
     next_review_date: Mapped[date | None] = mapped_column(Date)
+
+
+number_automatically(Risk, "R")
 
 
 class RiskScoreChange(Base):

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aegis.core.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+from aegis.models.refs import REF_LENGTH, number_automatically
 
 
 class Task(VersionMixin, TimestampMixin, Base):
     """Work to do about a risk, an asset or a control."""
 
     __tablename__ = "tasks"
+    __table_args__ = (Index("uq_tasks_unit_id_ref", "unit_id", "ref", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    ref: Mapped[str] = mapped_column(String(REF_LENGTH))
     title: Mapped[str] = mapped_column(String(300), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(16))
@@ -36,6 +39,9 @@ class Task(VersionMixin, TimestampMixin, Base):
     control_id: Mapped[int | None] = mapped_column(
         ForeignKey("controls.id", ondelete="SET NULL"), index=True
     )
+
+
+number_automatically(Task, "T")
 
 
 class TaskComment(Base):

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.refs import REF_HELP, Ref
 from aegis.models.enums import AssetType, Criticality, DataClassification, Environment
 
 _TAG = re.compile(r"[a-z0-9][a-z0-9_.:-]{0,63}")
@@ -51,6 +52,7 @@ class AssetCreate(AssetFields):
     """A new asset."""
 
     unit_id: int
+    ref: Ref | None = Field(None, description=REF_HELP)
     name: str = Field(min_length=1, max_length=200)
     type: AssetType
     criticality: Criticality = Criticality.MEDIUM
@@ -68,6 +70,7 @@ class AssetUpdate(AssetFields):
     """Changes to an asset; omitted fields stay as they are."""
 
     unit_id: int | None = None
+    ref: Ref | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     type: AssetType | None = None
     criticality: Criticality | None = None
@@ -91,6 +94,7 @@ class AssetRead(BaseModel):
 
     id: int
     unit_id: int
+    ref: str
     name: str
     type: AssetType
     criticality: Criticality

@@ -21,11 +21,13 @@ from aegis.domains.assets.search import find_assets as find_assets
 from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.refs import require_free_ref
 from aegis.domains.users import service as users
 from aegis.models import Asset
 
 FIELDS = (
     "unit_id",
+    "ref",
     "name",
     "type",
     "criticality",
@@ -136,6 +138,9 @@ def create_asset(*, session: Session, principal: Principal, data: AssetCreate) -
     """Add an asset to a unit the caller may change."""
     principal.require_write(data.unit_id)
     _check_references(session, principal, data, None)
+    require_free_ref(
+        session, Asset, unit_id=data.unit_id, ref=data.ref, except_id=None, what="asset"
+    )
     asset = Asset(**data.model_dump(exclude={"tags", "depends_on_ids"}))
     session.add(asset)
     session.flush()
@@ -166,6 +171,7 @@ def update_asset(
     versions.require_current(session, asset, expected, entity_type="asset", what="asset")
     for required in (
         "unit_id",
+        "ref",
         "name",
         "type",
         "criticality",
@@ -177,6 +183,9 @@ def update_asset(
     if changes.get("unit_id") is not None:
         principal.require_write(changes["unit_id"])
     _check_references(session, principal, data, asset)
+    if "unit_id" in changes or "ref" in changes:
+        unit_id, ref = changes.get("unit_id", asset.unit_id), changes.get("ref", asset.ref)
+        require_free_ref(session, Asset, unit_id=unit_id, ref=ref, except_id=asset.id, what="asset")
     before = _audit_view(session, asset)
     for name, value in changes.items():
         if name not in ("tags", "depends_on_ids"):

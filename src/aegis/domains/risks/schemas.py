@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.refs import REF_HELP, Ref
 from aegis.domains.risks.matrix_schemas import MAX_LEVELS as MAX_LEVELS
 from aegis.domains.risks.matrix_schemas import MIN_LEVELS as MIN_LEVELS
 from aegis.domains.risks.matrix_schemas import CellLevel as CellLevel
@@ -28,6 +29,7 @@ class RiskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     unit_id: int
+    ref: Ref | None = Field(None, description=REF_HELP)
     title: str = Field(min_length=1, max_length=300)
     description: LongText = ""
     category: RiskCategory
@@ -54,6 +56,7 @@ class RiskUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     unit_id: int | None = None
+    ref: Ref | None = None
     title: str | None = Field(None, min_length=1, max_length=300)
     description: LongText | None = None
     category: RiskCategory | None = None
@@ -82,6 +85,7 @@ class RiskRead(BaseModel):
 
     id: int
     unit_id: int
+    ref: str
     title: str
     description: str
     category: RiskCategory

@@ -16,6 +16,7 @@ from aegis.domains.assets import service as assets
 from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.refs import require_free_ref
 from aegis.domains.risks import repository as repo
 from aegis.domains.risks.errors import MatrixInUse, RiskNotFound
 from aegis.domains.risks.matrix import DEFAULT_MATRIX, SETTING_KEY, check_matrix, level_of_cell
@@ -45,6 +46,7 @@ from aegis.models.enums import RiskStatus
 
 FIELDS = (
     "unit_id",
+    "ref",
     "title",
     "description",
     "category",
@@ -64,7 +66,15 @@ FIELDS = (
 )
 SCORES = ("inherent_score", "inherent_level", "residual_score", "residual_level")
 RATINGS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
-REQUIRED = ("unit_id", "title", "category", "status", "inherent_likelihood", "inherent_impact")
+REQUIRED = (
+    "unit_id",
+    "ref",
+    "title",
+    "category",
+    "status",
+    "inherent_likelihood",
+    "inherent_impact",
+)
 TEXTS = ("description", "treatment_plan", "acceptance_justification")
 USER_REFERENCES = ("owner_id", "acceptance_approver_id")
 SORTABLE = {
@@ -256,6 +266,7 @@ def create_risk(*, session: Session, principal: Principal, data: RiskCreate) -> 
     matrix = _matrix(session, shared=True)
     values = data.model_dump()
     _validate(session, principal, values, values, matrix, status_changed=True, references=values)
+    require_free_ref(session, Risk, unit_id=data.unit_id, ref=data.ref, except_id=None, what="risk")
     risk = Risk(**{name: values[name] for name in FIELDS}, **_scores(values, matrix))
     session.add(risk)
     session.flush()
@@ -306,6 +317,9 @@ def update_risk(
         status_changed=new_status != current,
         references=references,
     )
+    if "unit_id" in changes or "ref" in changes:
+        unit_id, ref = changes.get("unit_id", risk.unit_id), changes.get("ref", risk.ref)
+        require_free_ref(session, Risk, unit_id=unit_id, ref=ref, except_id=risk.id, what="risk")
     before = _audit_view(session, risk)
     ratings_changed = any(final[name] != getattr(risk, name) for name in RATINGS)
     for name in FIELDS:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.refs import REF_HELP, Ref
 from aegis.models.enums import TaskKind, TaskPriority, TaskStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -23,6 +24,7 @@ class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     unit_id: int | None = Field(None, description="Defaults to the unit of the linked object")
+    ref: Ref | None = Field(None, description=REF_HELP)
     title: Title
     description: str = Field("", max_length=20000)
     kind: TaskKind = TaskKind.REMEDIATION
@@ -40,6 +42,7 @@ class TaskUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     unit_id: int | None = None
+    ref: Ref | None = None
     title: Title | None = None
     description: str | None = Field(None, max_length=20000)
     kind: TaskKind | None = None
@@ -60,6 +63,7 @@ class TaskRead(BaseModel):
 
     id: int
     unit_id: int
+    ref: str
     title: str
     description: str
     kind: TaskKind

@@ -13,6 +13,7 @@ from aegis.domains.assets import service as assets
 from aegis.domains.common import versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.refs import require_free_ref
 from aegis.domains.tasks import repository as repo
 from aegis.domains.tasks import workflow
 from aegis.domains.tasks.errors import TaskNotFound
@@ -33,6 +34,7 @@ from aegis.models.enums import TaskStatus
 
 FIELDS = (
     "unit_id",
+    "ref",
     "title",
     "description",
     "kind",
@@ -44,7 +46,7 @@ FIELDS = (
     *LINKS,
 )
 COMMENT_FIELDS = ("task_id", "author_id", "body")
-REQUIRED = ("unit_id", "title", "kind", "status", "priority")
+REQUIRED = ("unit_id", "ref", "title", "kind", "status", "priority")
 
 
 def _read_many(session: Session, tasks: list[Task], on: date | None = None) -> list[TaskRead]:
@@ -141,6 +143,7 @@ def create_task(*, session: Session, principal: Principal, data: TaskCreate) -> 
         unit_id = _unit_of_first_link(session, principal, links, units)
         principal.require_write(unit_id)
     _check_assignee(session, principal, data.assignee_id)
+    require_free_ref(session, Task, unit_id=unit_id, ref=data.ref, except_id=None, what="task")
     task = Task(**data.model_dump(exclude={"unit_id"}), unit_id=unit_id, status=TaskStatus.OPEN)
     session.add(task)
     session.flush()
@@ -167,6 +170,9 @@ def _check_changes(
         _check_assignee(session, principal, changes["assignee_id"])
     if "status" in changes:
         workflow.require_transition(task.status, changes["status"])
+    if "unit_id" in changes or "ref" in changes:
+        unit_id, ref = changes.get("unit_id", task.unit_id), changes.get("ref", task.ref)
+        require_free_ref(session, Task, unit_id=unit_id, ref=ref, except_id=task.id, what="task")
 
 
 def update_task(
