@@ -10,6 +10,7 @@ from aegis.models import Control, Risk, Task
 from tests.domains.imports.helpers import problems, run_import
 from tests.factories.assets import make_asset
 from tests.factories.imports import csv_file, xlsx_file
+from tests.factories.tasks import make_control
 
 RISK_HEADERS = [
     "ID",
@@ -151,3 +152,31 @@ def test_lookups_cost_the_same_whatever_the_number_of_rows(db, world, principal_
         report = run_import(db, analyst, "assets", large, dry_run=True)
     assert report.unchanged == 60
     assert many.count == few.count
+
+
+def test_what_the_export_shows_as_outside_the_readers_units_is_kept(db, world, principal_for):
+    admin, analyst = principal_for("admin"), principal_for("analyst")
+    seen = make_control(db, world.units["division-a"], ref="AC-1", title="Access")
+    hidden = make_control(db, world.units["division-b"], ref="BC-9", title="Backups")
+    data = RiskCreate(
+        unit_id=world.units["division-a"],
+        ref="R-OUT",
+        title="Fraud",
+        category="financial",
+        owner_id=world.users["analyst_b"],
+        inherent_likelihood=2,
+        inherent_impact=3,
+        control_ids=[seen.id, hidden.id],
+    )
+    risk = risks.create_risk(session=db, principal=admin, data=data)
+    headers = ["Reference", "Title", "Owner", "Controls", "Treatment plan"]
+    row = ["R-OUT", "Fraud", "(outside your units)", "AC-1; (outside your units)", "'-"]
+    report = run_import(db, analyst, "risks", csv_file(headers, [row]), dry_run=False)
+    assert problems(report) == [] and report.updated == 1
+    assert [(c.label, c.after) for c in report.rows[0].changes] == [("Treatment plan", "-")]
+    after = risks.get_risk(session=db, principal=admin, risk_id=risk.id)
+    assert after.owner_id == world.users["analyst_b"]
+    assert sorted(after.control_ids) == sorted([seen.id, hidden.id])
+    new = ["R-NEW", "New", "(outside your units)", "", ""]
+    refused = run_import(db, analyst, "risks", csv_file(headers, [new]), dry_run=True)
+    assert [(p.row, p.column) for p in refused.errors][:1] == [(2, "Owner")]

@@ -23,7 +23,7 @@ from aegis.domains.imports.kinds import Kind
 from aegis.domains.imports.lookups import Lookups, gather, key, name_current
 from aegis.domains.imports.reading import Sheet
 from aegis.domains.imports.schemas import Action, FieldChange, ImportProblem
-from aegis.domains.imports.values import CellError, cell_value, shown
+from aegis.domains.imports.values import CellError, cell_value, is_outside, shown
 
 
 @dataclass(frozen=True)
@@ -291,6 +291,8 @@ class Planner:
         """Whether a cell that names nothing the user can see names what the object has now."""
         spec = self.columns[name].spec
         current = getattr(obj, name, None)
+        if spec.value in ("person", "link") and current is not None and is_outside(text):
+            return True
         if spec.value == "person" and current in self.people:
             return key(text) in {key(part) for part in self.people[current]}
         return False

@@ -12,6 +12,8 @@ from aegis.domains.imports.lookups import Lookups, NotFoundInFile, split_list
 from aegis.domains.imports.reading import Format
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+ESCAPED = (*FORMULA_STARTS, "\t", "\r")  # what an apostrophe may stand before, as exports write
+OUTSIDE = "(outside your units)"  # how list exports name what their reader cannot see
 DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?")
 
 
@@ -24,7 +26,7 @@ def plain(text: str, fmt: Format, label: str) -> str:
 
     An apostrophe before such a character (as list exports write it) keeps the text as it is.
     """
-    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+    if text[:1] == "'" and text[1:2] in ESCAPED:
         return text[1:]
     risky = FORMULA_STARTS if fmt == "csv" else ("=",)
     if text[:1] in risky:
@@ -65,7 +67,17 @@ def _date(spec: FieldSpec, text: str) -> date:
         raise CellError(f"{spec.label} must be a date like 2026-12-31") from exc
 
 
+def is_outside(text: str) -> bool:
+    """Whether a cell stands for something out of the reader's sight, as exports write it."""
+    return text.strip().casefold() == OUTSIDE
+
+
 def _resolve(spec: FieldSpec, text: str, found: Lookups) -> int:
+    if is_outside(text):
+        raise CellError(
+            f"{spec.label}: “{OUTSIDE}” stands for what you cannot see; it can only keep "
+            "what is there already. Name one of your units' people or objects, or leave it empty"
+        )
     try:
         if spec.value == "unit":
             return found.unit(text)
@@ -80,6 +92,8 @@ def _links(spec: FieldSpec, text: str, found: Lookups) -> list[int]:
     ids: list[int] = []
     problems: list[str] = []
     for item in split_list(text):
+        if is_outside(item):
+            continue  # links out of the importer's sight are kept by the update
         try:
             ids.append(_resolve(spec, item, found))
         except CellError as exc:
