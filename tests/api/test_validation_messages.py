@@ -204,7 +204,7 @@ def test_user_e_mail_password_role_and_flags(client: TestClient, world, token_fo
         "email": "E-mail must be an e-mail address like name@example.com",
         "name": "Name is required",
         "password": "Password must be at least 12 characters",
-        "role": "Role must be one of: Admin, Analyst, Readonly",
+        "role": "Role must be one of: Admin, Analyst, Read-only",
         "include_children": "Include sub-units must be true or false",
     }
     _assert_plain(_error(response))

@@ -102,20 +102,26 @@ def submit(form: Locator) -> None:
     form.locator('button[type="submit"], input[type="submit"]').first.click()
 
 
-def selected_values(select: Locator) -> list[str]:
-    """The values selected in a (multiple) select."""
-    values: list[str] = select.evaluate(
-        "select => Array.from(select.selectedOptions).map(option => option.value)"
+def pick(form: Locator, name: str, text: str) -> str:
+    """Search a picker for `text` and tick the first match; the chosen object's id."""
+    picker = form.locator(f"#pick-{name}")
+    picker.get_by_role("searchbox").fill(text)
+    option = picker.locator(".picker-options li", has_text=text).first
+    expect(option).to_be_visible()
+    box = option.locator("input[type=checkbox]")
+    value = box.get_attribute("value")
+    assert value, f"no match for {text!r} in the {name} picker"
+    box.click()
+    expect(picker.locator(f'.picker-chips input[value="{value}"]')).to_have_count(1)
+    return value
+
+
+def chosen(form: Locator, name: str) -> list[str]:
+    """The ids a picker shows as chosen (its chips)."""
+    values: list[str] = form.locator(f"#pick-{name} .picker-chips input").evaluate_all(
+        "inputs => inputs.map(input => input.value)"
     )
     return values
-
-
-def option_value(select: Locator, label: str) -> str:
-    """The value of the option whose text contains `label`."""
-    option = select.locator("option", has_text=label).first
-    value = option.get_attribute("value")
-    assert value, f"no option {label!r}"
-    return value
 
 
 def id_in_url(page: Page, area: str) -> int:

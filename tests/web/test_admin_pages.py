@@ -208,7 +208,7 @@ def test_grant_and_revoke_roles(browser_for, world) -> None:
     assert granted.status_code == 303
     page = admin.get(f"/admin/users/{user_id}").text
     assert "team-a1" in page and "This unit only" in page
-    assert 'data-confirm="Revoke the readonly role of Analyst_B on team-a1?' in page
+    assert 'data-confirm="Revoke the read-only role of Analyst_B on team-a1?' in page
     again = admin.post(
         f"/admin/users/{user_id}/roles",
         {"role": "readonly", "unit_id": str(world.units["team-a1"])},

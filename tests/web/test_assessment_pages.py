@@ -55,7 +55,7 @@ def test_detail_shows_score_counts_and_results(browser_for, db, world, principal
     assert "Test framework" in page.text
     for ref in ("R1", "R2", "R3"):
         assert f"/assessments/{assessment.id}/requirements/{ids[ref]}" in page.text
-    assert "Non compliant" in page.text and "Not assessed" in page.text
+    assert "Non-compliant" in page.text and "Not assessed" in page.text
     filtered = analyst.get(f"/assessments/{assessment.id}?status=not_assessed").text
     assert f"requirements/{ids['R3']}" in filtered and f"requirements/{ids['R1']}" not in filtered
     paged = analyst.get(f"/assessments/{assessment.id}?limit=1&offset=1").text

@@ -32,7 +32,7 @@ def test_chips_word_each_filter_and_remove_it(browser_for, db, world, principal_
     admin = browser_for("admin")
     owner = world.users["analyst"]
     page = admin.get(f"/risks?owner_id={owner}&current_level=High&review_overdue=true").text
-    assert "Owner: Analyst" in page and "Current level: High" in page
+    assert "Owner: Analyst" in page and "Current level (residual once assessed): High" in page
     assert "Review overdue" in page
     assert f'href="/risks?owner_id={owner}&amp;current_level=High"' in page
     tasks = admin.get(f"/tasks?overdue=true&within_unit_id={world.units['team-a1']}").text

@@ -13,6 +13,9 @@ LABELS = {
     "acceptance_expires_on": "Acceptance expiry",
     "body": "Text",
     "color": "Colour",
+    "current_impact": "Current impact (residual once assessed)",
+    "current_level": "Current level (residual once assessed)",
+    "current_likelihood": "Current likelihood (residual once assessed)",
     "depends_on_ids": "Dependencies",
     "email": "E-mail",
     "entity_id": "Object id",
@@ -118,9 +121,20 @@ def field_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+CHOICES = {"non_compliant": "Non-compliant", "readonly": "Read-only", "saas": "SaaS"}
+
+
 def choice_label(value: str) -> str:
-    """A stored choice as people read it: `in_treatment` → In treatment."""
-    return value.replace("_", " ").capitalize()
+    """A stored choice as people read it: `in_treatment` → In treatment, `saas` → SaaS."""
+    text = str(value)
+    return CHOICES.get(text) or text.replace("_", " ").capitalize()
+
+
+def framework_title(name: str, version: str) -> str:
+    """A framework's name with its version, unless the name already ends with the version."""
+    if not version or name.rstrip().casefold().endswith(version.strip().casefold()):
+        return name
+    return f"{name} {version}"
 
 
 def location_label(loc: Location) -> str:

@@ -9,6 +9,10 @@ from pydantic import ValidationError
 from aegis.core.errors import AegisError
 from aegis.core.messages import plain_message
 
+# fields that steer the form rather than hold the object's values
+CONTROLS = frozenset({"csrf_token", "pick", "keep_unit"})
+SEARCH_BOXES = "pick_q_"
+
 
 def field_errors(exc: AegisError | ValidationError) -> dict[str, str]:
     """{field: message} from a domain error or a schema validation error."""
@@ -34,7 +38,7 @@ def form_values(
     """A submitted form as a dict: empty fields dropped, id lists gathered, numbers parsed."""
     values: dict[str, Any] = {}
     for key in form:
-        if key == "csrf_token":
+        if key in CONTROLS or key.startswith(SEARCH_BOXES):
             continue
         if key in lists:
             values[key] = [int(v) for v in form.getlist(key) if str(v).strip().isdigit()]

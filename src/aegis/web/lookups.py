@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
+from aegis.core.messages import framework_title
 from aegis.domains.assets import service as assets
-from aegis.domains.assets.schemas import AssetQuery
+from aegis.domains.assets.schemas import AssetQuery, AssetRead
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
@@ -55,6 +58,27 @@ def asset_options(session: Session, principal: Principal) -> Options:
     return [(asset.id, asset.name) for asset in page.items]
 
 
+def asset_details(asset: AssetRead, units: Mapping[int, str]) -> str:
+    """What tells an asset apart from others of the same name: reference, unit, host name."""
+    parts = (asset.ref, units.get(asset.unit_id), asset.hostname)
+    return " · ".join(part for part in parts if part)
+
+
+def asset_label(asset: AssetRead, units: Mapping[int, str]) -> str:
+    """An asset's name with its reference, unit and host name, for selects."""
+    details = asset_details(asset, units)
+    return f"{asset.name} ({details})" if details else asset.name
+
+
+def asset_choices(session: Session, principal: Principal) -> Options:
+    """Assets the caller can see, told apart by reference, unit and host name."""
+    units = unit_names(session, principal)
+    page = assets.list_assets(
+        session=session, principal=principal, query=AssetQuery(limit=MAX_LIMIT, sort="name")
+    )
+    return [(asset.id, asset_label(asset, units)) for asset in page.items]
+
+
 def control_options(session: Session, principal: Principal) -> Options:
     """Controls the caller can see."""
     page = controls.list_controls(
@@ -85,7 +109,7 @@ def framework_options(session: Session, principal: Principal) -> Options:
     page = frameworks.list_frameworks(
         session=session, principal=principal, query=FrameworkQuery(limit=MAX_LIMIT, sort="name")
     )
-    return [(framework.id, f"{framework.name} {framework.version}") for framework in page.items]
+    return [(f.id, framework_title(f.name, f.version)) for f in page.items]
 
 
 def risk_options(session: Session, principal: Principal) -> Options:

@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from aegis.core.authz import Principal
+from aegis.core.messages import choice_label, framework_title
 from aegis.web import flash
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -24,21 +26,29 @@ LEVEL_CLASSES = {"Low": "low", "Medium": "medium", "High": "high", "Critical": "
 
 def _label(value: Any) -> str:
     """Turn an enum value like `partially_implemented` into `Partially implemented`."""
-    text = str(getattr(value, "value", value) or "")
-    return text.replace("_", " ").capitalize()
+    return choice_label(str(getattr(value, "value", value) or ""))
+
+
+def _unbroken(text: str) -> Markup:
+    """A date that never wraps over two lines."""
+    return Markup('<span class="date">{}</span>').format(text)
 
 
 def _day(value: date | datetime | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    return value.isoformat()
+        return _unbroken(value.strftime("%Y-%m-%d %H:%M UTC"))
+    return _unbroken(value.isoformat())
 
 
 def _moment(value: datetime | None) -> str:
     """A time to the second, like 2026-03-01 14:05:09 UTC."""
     return "—" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _framework_title(framework: Any) -> str:
+    return framework_title(framework.name, framework.version)
 
 
 def _query(request: Request, **changes: Any) -> str:
@@ -55,6 +65,7 @@ def _query(request: Request, **changes: Any) -> str:
 ENV.filters["label"] = _label
 ENV.filters["day"] = _day
 ENV.filters["moment"] = _moment
+ENV.filters["framework_title"] = _framework_title
 ENV.filters["level_class"] = lambda level: LEVEL_CLASSES.get(str(level), "none")
 ENV.globals["qs"] = _query
 

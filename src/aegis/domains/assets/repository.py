@@ -71,6 +71,15 @@ def visible_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> 
     return set(session.scalars(stmt))
 
 
+def get_many(session: Session, units: frozenset[int], ids: Iterable[int]) -> list[Asset]:
+    """The assets of these units among these ids, by name."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    stmt = visible(units).where(Asset.id.in_(wanted)).order_by(Asset.name, Asset.id)
+    return list(session.scalars(stmt))
+
+
 def tags_of(session: Session, asset_ids: list[int]) -> dict[int, list[str]]:
     """Tags of several assets in one query."""
     found: dict[int, list[str]] = defaultdict(list)

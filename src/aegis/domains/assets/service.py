@@ -115,6 +115,11 @@ def require_visible_assets(
         raise ValidationFailed(f"Unknown asset ids: {sorted(missing)}", field=field)
 
 
+def get_assets(*, session: Session, principal: Principal, asset_ids: list[int]) -> list[AssetRead]:
+    """The assets among these ids that the caller can see, by name."""
+    return _read_many(session, principal, repo.get_many(session, principal.readable, asset_ids))
+
+
 def _check_references(
     session: Session, principal: Principal, data: AssetCreate | AssetUpdate, asset: Asset | None
 ) -> None:

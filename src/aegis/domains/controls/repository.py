@@ -72,6 +72,15 @@ def visible_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> 
     return set(session.scalars(stmt))
 
 
+def get_many(session: Session, units: frozenset[int], ids: Iterable[int]) -> list[Control]:
+    """The controls of these units among these ids, by reference."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    stmt = visible(units).where(Control.id.in_(wanted)).order_by(Control.ref, Control.id)
+    return list(session.scalars(stmt))
+
+
 def visible_requirement_ids(
     session: Session, shared_with: frozenset[int], ids: Iterable[int]
 ) -> set[int]:

@@ -78,6 +78,14 @@ def get_control(*, session: Session, principal: Principal, control_id: int) -> C
     return _read_many(session, principal, [_get(session, principal, control_id)])[0]
 
 
+def get_controls(
+    *, session: Session, principal: Principal, control_ids: list[int]
+) -> list[ControlRead]:
+    """The controls among these ids that the caller can see, by reference."""
+    found = repo.get_many(session, principal.readable, control_ids)
+    return _read_many(session, principal, found)
+
+
 def require_visible_controls(
     *, session: Session, principal: Principal, control_ids: list[int], field: str
 ) -> None:

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal, Role
 from aegis.core.errors import NotFound, ValidationFailed
+from aegis.core.messages import choice_label
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import (
     MIN_PASSWORD_LENGTH,
@@ -32,7 +33,7 @@ from aegis.web.templating import render
 router = APIRouter(prefix="/admin")
 
 USER_CSV_COLUMNS = ("id", "name", "email", "is_active", "created_at", "last_login_at")
-ROLES = [(role.value, role.value.capitalize()) for role in Role]
+ROLES = [(role.value, choice_label(role.value)) for role in Role]
 ACTIVE_CHOICES = [("true", "Active"), ("false", "Disabled")]
 FIELDLESS = ("status", "revoke")
 

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import NotFound
+from aegis.core.messages import choice_label, framework_title
 from aegis.domains.assessments import comments, service, work
 from aegis.domains.assessments.schemas import (
     AssessmentCommentCreate,
@@ -33,7 +34,7 @@ from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/assessments")
-RESULTS = [(s.value, s.value.replace("_", " ").capitalize()) for s in ResultStatus]
+RESULTS = [(s.value, choice_label(s.value)) for s in ResultStatus]
 THEN = {"next": False, "next_undecided": True}  # "save and next": only undecided ones?
 
 
@@ -60,7 +61,7 @@ def framework_name(session: SessionDep, principal: Principal, framework_id: int)
         )
     except NotFound:
         return f"Framework {framework_id}"
-    return f"{framework.name} {framework.version}"
+    return framework_title(framework.name, framework.version)
 
 
 def _evidence_and_controls(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
+from aegis.core.messages import choice_label
 from aegis.domains.assessments import comments, service, work
 from aegis.domains.assessments.schemas import (
     AssessmentCommentCreate,
@@ -61,7 +62,7 @@ INTS = ("unit_id", "framework_id")
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+    return [(member.value, choice_label(member.value)) for member in enum]
 
 
 def _form_context(session: SessionDep, principal: Principal) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
+from aegis.core.messages import choice_label
 from aegis.domains.assets import service
 from aegis.domains.assets.schemas import AssetCreate, AssetRead, AssetUpdate
 from aegis.domains.common.listing import MAX_LIMIT
@@ -17,7 +18,7 @@ from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.http.deps import SessionDep
 from aegis.models.enums import AssetType, Criticality, DataClassification, Environment
-from aegis.web import lookups
+from aegis.web import lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
@@ -33,22 +34,50 @@ OPTIONAL = ("owner_id", "hostname", "ip_address", "description")
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+    return [(member.value, choice_label(member.value)) for member in enum]
 
 
-def _form_context(
-    session: SessionDep, principal: Principal, asset: AssetRead | None
-) -> dict[str, Any]:
-    options = dict(lookups.asset_options(session, principal))
-    if asset is not None:
-        links = service.get_dependencies(session=session, principal=principal, asset_id=asset.id)
-        options.update((other.id, other.name) for other in links.depends_on)
-        options.pop(asset.id, None)
-    others = sorted(options.items(), key=lambda option: option[1].lower())
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    asset: AssetRead | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    warnings: list[str] | None = None,
+    queries: dict[str, str] | None = None,
+) -> Response:
+    """The form for a new asset (`asset` None) or a saved one, with the values and errors."""
+    dependencies = pickers.picker(
+        session,
+        principal,
+        name="depends_on_ids",
+        label="Depends on",
+        chosen_ids=values.get("depends_on_ids") or [],
+        q=(queries or {}).get("depends_on_ids", ""),
+        hint="The assets this one needs to work.",
+        hidden=asset.hidden_links.get("depends_on_ids", 0) if asset else 0,
+        exclude=asset.id if asset else None,
+    )
+    return render(
+        request,
+        "assets/form.html",
+        principal,
+        status_code=status_code,
+        asset=asset,
+        values=_shown(values),
+        errors=errors or {},
+        dependencies=dependencies,
+        warnings=warnings or [],
+        **_form_context(session, principal),
+    )
+
+
+def _form_context(session: SessionDep, principal: Principal) -> dict[str, Any]:
     return {
         "units": lookups.writable_units(session, principal),
         "people": lookups.people(session, principal),
-        "dependency_choices": others,
         "types": _choices(AssetType),
         "criticalities": _choices(Criticality),
         "environments": _choices(Environment),
@@ -79,27 +108,27 @@ def asset_list(request: Request, session: SessionDep, principal: WebPrincipal) -
 def new_asset(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form for a new asset."""
     principal.require_any_write()
-    values = {
+    values: dict[str, Any] = {
         "criticality": Criticality.MEDIUM.value,
         "environment": Environment.PRODUCTION.value,
         "data_classification": DataClassification.INTERNAL.value,
+        "unit_id": placement.own_unit(session, principal),
     }
-    return render(
-        request,
-        "assets/form.html",
-        principal,
-        asset=None,
-        values=values,
-        errors={},
-        **_form_context(session, principal, None),
-    )
+    return _form_page(request, session, principal, None, values)
 
 
 @router.post("/new", dependencies=[CsrfChecked])
 async def create_asset(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Create an asset from the form, or show the form again with the errors."""
     principal.require_any_write()
-    values = _values(await request.form())
+    form = await request.form()
+    values = _values(form)
+    if pickers.searching(form):
+        return _form_page(request, session, principal, None, values, queries=pickers.queries(form))
+    unseen = placement.unconfirmed(session, principal, form, noun="asset", values=values)
+    if unseen:
+        ask = placement.ASK
+        return _form_page(request, session, principal, None, values, ask, 409, unseen)
     try:
         asset = save(
             session,
@@ -108,16 +137,7 @@ async def create_asset(request: Request, session: SessionDep, principal: WebPrin
             ),
         )
     except Refused as refused:
-        return render(
-            request,
-            "assets/form.html",
-            principal,
-            status_code=refused.status,
-            asset=None,
-            values=_shown(values),
-            errors=refused.errors,
-            **_form_context(session, principal, None),
-        )
+        return _form_page(request, session, principal, None, values, refused.errors, refused.status)
     return redirect_with_message(request, f"/assets/{asset.id}", "The asset was created.")
 
 
@@ -158,15 +178,7 @@ def edit_asset(
     """The form to change an asset."""
     asset = service.get_asset(session=session, principal=principal, asset_id=asset_id)
     principal.require_write(asset.unit_id)
-    return render(
-        request,
-        "assets/form.html",
-        principal,
-        asset=asset,
-        values=_shown(asset.model_dump(mode="json")),
-        errors={},
-        **_form_context(session, principal, asset),
-    )
+    return _form_page(request, session, principal, asset, asset.model_dump(mode="json"))
 
 
 @router.post("/{asset_id}/edit", dependencies=[CsrfChecked])
@@ -176,8 +188,17 @@ async def update_asset(
     """Save the changed asset, or show the form again with the errors."""
     asset = service.get_asset(session=session, principal=principal, asset_id=asset_id)
     principal.require_write(asset.unit_id)
-    form = _values(await request.form())
+    sent = await request.form()
+    form = _values(sent)
     values = {**{name: None for name in OPTIONAL if name not in form}, **form}
+    if pickers.searching(sent):
+        return _form_page(request, session, principal, asset, values, queries=pickers.queries(sent))
+    before = asset.model_dump()
+    unseen = placement.unconfirmed(
+        session, principal, sent, noun="asset", values=values, before=before
+    )
+    if unseen:
+        return _form_page(request, session, principal, asset, values, placement.ASK, 409, unseen)
     try:
         save(
             session,
@@ -187,15 +208,8 @@ async def update_asset(
             values=values,
         )
     except Refused as refused:
-        return render(
-            request,
-            "assets/form.html",
-            principal,
-            status_code=refused.status,
-            asset=asset,
-            values=_shown(values),
-            errors=refused.errors,
-            **_form_context(session, principal, asset),
+        return _form_page(
+            request, session, principal, asset, values, refused.errors, refused.status
         )
     return redirect_with_message(request, f"/assets/{asset_id}", "The asset was saved.")
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
+from aegis.core.messages import choice_label
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service
 from aegis.domains.controls.schemas import ControlCreate, ControlRead, ControlUpdate
@@ -24,7 +25,7 @@ from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.http.deps import SessionDep
 from aegis.models.enums import ControlStatus
-from aegis.web import discussion, lookups
+from aegis.web import discussion, lookups, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
@@ -41,7 +42,7 @@ SEARCH_MAX = 200
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+    return [(member.value, choice_label(member.value)) for member in enum]
 
 
 def _int(text: str | None) -> int | None:
@@ -159,7 +160,11 @@ def requirement_options(request: Request, session: SessionDep, principal: WebPri
 def new_control(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form for a new control."""
     principal.require_any_write()
-    values = {"status": ControlStatus.PLANNED.value, "requirement_ids": []}
+    values: dict[str, Any] = {
+        "status": ControlStatus.PLANNED.value,
+        "requirement_ids": [],
+        "unit_id": placement.own_unit(session, principal),
+    }
     return _form(request, session, principal, None, values, {})
 
 

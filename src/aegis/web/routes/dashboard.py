@@ -36,7 +36,7 @@ def list_link(spec: ListSpec, unit_id: int | None) -> Href:
 def dashboard(
     request: Request, session: SessionDep, principal: WebPrincipal, unit_id: int | None = None
 ) -> Response:
-    """KPIs, the inherent and residual heatmaps, top risks, my tasks and recent activity."""
+    """KPIs, the inherent and current rating heatmaps, top risks, my tasks, recent activity."""
     summary = service.summary(
         session=session, principal=principal, today=utcnow().date(), unit_id=unit_id
     )
@@ -59,13 +59,13 @@ def dashboard(
         },
         inherent_svg=heatmap_svg(
             posture.inherent_heatmap,
-            title="Inherent risk heatmap",
+            title="Inherent rating heatmap",
             key="inherent",
             link=lambda lk, im: risks(open="true", inherent_likelihood=lk, inherent_impact=im),
         ),
         current_svg=heatmap_svg(
             posture.residual_heatmap,
-            title="Residual risk heatmap",
+            title="Current rating heatmap (residual once assessed)",
             key="current",
             link=lambda lk, im: risks(open="true", current_likelihood=lk, current_impact=im),
         ),

@@ -27,7 +27,7 @@ from aegis.domains.evidence.schemas import (
 from aegis.domains.frameworks import service as frameworks
 from aegis.http.deps import BlobStoreDep, SessionDep, SettingsDep
 from aegis.models.enums import EvidenceKind
-from aegis.web import lookups
+from aegis.web import lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, evidence_wording
 from aegis.web.flash import redirect_with_message, with_message
@@ -73,8 +73,31 @@ def _expiry(evidence: EvidenceRead, today: date) -> str | None:
     return None
 
 
+def _controls(
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    queries: dict[str, str] | None,
+    hidden: int = 0,
+) -> pickers.Picker:
+    """The picker of the controls the evidence supports."""
+    return pickers.picker(
+        session,
+        principal,
+        name="control_ids",
+        label="Supports controls",
+        chosen_ids=values.get("control_ids") or [],
+        q=(queries or {}).get("control_ids", ""),
+        hidden=hidden,
+    )
+
+
 def _form_context(
-    session: SessionDep, principal: Principal, values: dict[str, Any]
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    warnings: list[str] | None,
+    queries: dict[str, str] | None,
 ) -> dict[str, Any]:
     requirement_ids = values.get("requirement_ids") or []
     requirements = (
@@ -87,17 +110,23 @@ def _form_context(
     return {
         "units": lookups.writable_units(session, principal),
         "people": lookups.people(session, principal),
-        "control_choices": lookups.control_options(session, principal),
+        "controls": _controls(session, principal, values, queries),
         "requirements": requirements,
+        "warnings": warnings or [],
     }
 
 
-def _prefill(request: Request) -> dict[str, Any]:
-    """Values of a new evidence form from the URL (?control_id= and ?requirement_id=)."""
+def _prefill(request: Request, session: SessionDep, principal: Principal) -> dict[str, Any]:
+    """A new evidence form from the URL (?control_id=, ?requirement_id=), in the control's unit."""
     values: dict[str, Any] = {"control_ids": [], "requirement_ids": []}
     for param, key in (("control_id", "control_ids"), ("requirement_id", "requirement_ids")):
         values[key] = [int(v) for v in request.query_params.getlist(param) if v.isdigit()]
+    values["unit_id"] = placement.default_unit(session, principal, values)
     return values
+
+
+def _unit_warnings(session: SessionDep, principal: Principal, values: dict[str, Any]) -> list[str]:
+    return placement.warnings(session, principal, noun="evidence", values=values)
 
 
 def _stream(download: Download) -> StreamingResponse:
@@ -139,6 +168,8 @@ def _new_file_page(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    warnings: list[str] | None = None,
+    queries: dict[str, str] | None = None,
 ) -> Response:
     return render(
         request,
@@ -148,7 +179,7 @@ def _new_file_page(
         values=values,
         errors=errors,
         limit=_limit(request.app.state.settings.max_upload_bytes),
-        **_form_context(session, principal, values),
+        **_form_context(session, principal, values, warnings, queries),
     )
 
 
@@ -156,7 +187,9 @@ def _new_file_page(
 def new_evidence(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form to upload a file as new evidence."""
     principal.require_any_write()
-    return _new_file_page(request, session, principal, _prefill(request), {})
+    values = _prefill(request, session, principal)
+    warnings = _unit_warnings(session, principal, values)
+    return _new_file_page(request, session, principal, values, {}, warnings=warnings)
 
 
 @router.post("/new", dependencies=[CsrfChecked])
@@ -171,6 +204,9 @@ async def upload_evidence(
     principal.require_any_write()
     form = await request.form()
     values = form_values(form, lists=LISTS, ints=INTS)
+    if pickers.searching(form):
+        queries = pickers.queries(form)
+        return _new_file_page(request, session, principal, values, {}, queries=queries)
     file = form.get("file")
     errors: dict[str, str] = {}
     data: EvidenceFileCreate | None = None
@@ -182,6 +218,9 @@ async def upload_evidence(
         errors["file"] = "Choose a file to upload"
     if data is None or not isinstance(file, UploadFile) or errors:
         return _new_file_page(request, session, principal, values, errors, 422)
+    unseen = placement.unconfirmed(session, principal, form, noun="evidence", values=values)
+    if unseen:
+        return _new_file_page(request, session, principal, values, placement.ASK, 409, unseen)
     upload = partial(
         files.upload_evidence,
         session=session,
@@ -209,6 +248,8 @@ def _new_link_page(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    warnings: list[str] | None = None,
+    queries: dict[str, str] | None = None,
 ) -> Response:
     return render(
         request,
@@ -217,7 +258,7 @@ def _new_link_page(
         status_code=status_code,
         values=values,
         errors=errors,
-        **_form_context(session, principal, values),
+        **_form_context(session, principal, values, warnings, queries),
     )
 
 
@@ -225,14 +266,23 @@ def _new_link_page(
 def new_link(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """The form to add evidence kept elsewhere, by URL."""
     principal.require_any_write()
-    return _new_link_page(request, session, principal, _prefill(request), {})
+    values = _prefill(request, session, principal)
+    warnings = _unit_warnings(session, principal, values)
+    return _new_link_page(request, session, principal, values, {}, warnings=warnings)
 
 
 @router.post("/links/new", dependencies=[CsrfChecked])
 async def create_link(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Add link evidence, or show the form again with the errors."""
     principal.require_any_write()
-    values = form_values(await request.form(), lists=LISTS, ints=INTS)
+    form = await request.form()
+    values = form_values(form, lists=LISTS, ints=INTS)
+    if pickers.searching(form):
+        queries = pickers.queries(form)
+        return _new_link_page(request, session, principal, values, {}, queries=queries)
+    unseen = placement.unconfirmed(session, principal, form, noun="evidence", values=values)
+    if unseen:
+        return _new_link_page(request, session, principal, values, placement.ASK, 409, unseen)
     try:
         evidence = save(
             session,
@@ -375,9 +425,10 @@ def _edit_page(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    warnings: list[str] | None = None,
+    queries: dict[str, str] | None = None,
 ) -> Response:
-    choices = lookups.control_options(session, principal)
-    offered = {control_id for control_id, _ in choices}
+    hidden = evidence.hidden_links.get("control_ids", 0)
     return render(
         request,
         "evidence/form.html",
@@ -387,9 +438,8 @@ def _edit_page(
         values=values,
         errors=errors,
         people=lookups.people(session, principal),
-        control_choices=choices,
-        # links to controls not offered above are kept as they are
-        kept_control_ids=[c for c in evidence.control_ids if c not in offered],
+        controls=_controls(session, principal, values, queries, hidden),
+        warnings=warnings or [],
     )
 
 
@@ -411,7 +461,8 @@ async def update_evidence(
     """Save the changed evidence, or show the form again with the errors."""
     evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
     principal.require_write(evidence.unit_id)
-    form = form_values(await request.form(), lists=("control_ids",), ints=INTS)
+    sent = await request.form()
+    form = form_values(sent, lists=("control_ids",), ints=INTS)
     blanks: dict[str, Any] = {
         name: None
         for name in ("title", "description", "expires_on", "owner_id")
@@ -420,6 +471,15 @@ async def update_evidence(
     if evidence.kind == EvidenceKind.LINK and "url" not in form:
         blanks["url"] = None
     values = {**blanks, **form}
+    if pickers.searching(sent):
+        queries = pickers.queries(sent)
+        return _edit_page(request, session, principal, evidence, values, {}, queries=queries)
+    unseen = placement.unconfirmed(
+        session, principal, sent, noun="evidence", values=values, before=evidence.model_dump()
+    )
+    if unseen:
+        ask = placement.ASK
+        return _edit_page(request, session, principal, evidence, values, ask, 409, unseen)
     try:
         save(
             session,

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import NotFound
+from aegis.core.messages import framework_title
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
@@ -167,8 +168,10 @@ def _requirement_page(
         controls=meeting,
         mappings=_related(mappings.items, requirement, by_id, principal),
         mapping_total=mappings.total,
-        framework_names={f.id: f"{f.name} {f.version}" for f in shared},
-        other_frameworks=[(f.id, f"{f.name} {f.version}") for f in shared if f.id != framework.id],
+        framework_names={f.id: framework_title(f.name, f.version) for f in shared},
+        other_frameworks=[
+            (f.id, framework_title(f.name, f.version)) for f in shared if f.id != framework.id
+        ],
         relationships=[(r.value, CHOICES[r]) for r in MappingRelationship],
         candidates=candidates,
         candidate_total=candidate_total,

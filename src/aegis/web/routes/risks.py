@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
+from aegis.core.messages import choice_label
 from aegis.domains.discussion import attachments as risk_files
 from aegis.domains.discussion.schemas import Subject
 from aegis.domains.risks import service
@@ -22,7 +23,7 @@ from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.http.deps import BlobStoreDep, SessionDep
 from aegis.models.enums import RiskCategory, RiskStatus, Treatment
-from aegis.web import discussion, lookups
+from aegis.web import discussion, lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, risk_wording
 from aegis.web.flash import redirect_with_message
@@ -35,6 +36,7 @@ from aegis.web.templating import render
 
 router = APIRouter(prefix="/risks")
 LISTS = ("asset_ids", "control_ids")
+FROM_URL = {"asset_id": "asset_ids", "control_id": "control_ids"}
 INTS = (
     "unit_id",
     "owner_id",
@@ -47,15 +49,36 @@ INTS = (
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+    return [(member.value, choice_label(member.value)) for member in enum]
+
+
+def _pickers(
+    session: SessionDep,
+    principal: Principal,
+    risk: RiskRead | None,
+    values: dict[str, Any],
+    queries: dict[str, str],
+) -> dict[str, pickers.Picker]:
+    """The pickers of the affected assets and the mitigating controls."""
+    labels = {"asset_ids": "Affected assets", "control_ids": "Mitigating controls"}
+    return {
+        name: pickers.picker(
+            session,
+            principal,
+            name=name,
+            label=label,
+            chosen_ids=values.get(name) or [],
+            q=queries.get(name, ""),
+            hidden=risk.hidden_links.get(name, 0) if risk else 0,
+        )
+        for name, label in labels.items()
+    }
 
 
 def _form_context(session: SessionDep, principal: WebPrincipal) -> dict[str, Any]:
     return {
         "units": lookups.writable_units(session, principal),
         "people": lookups.people(session, principal),
-        "asset_choices": lookups.asset_options(session, principal),
-        "control_choices": lookups.control_options(session, principal),
         "categories": _choices(RiskCategory),
         "treatments": _choices(Treatment),
     }
@@ -79,6 +102,8 @@ def _form_page(
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    warnings: list[str] | None = None,
+    queries: dict[str, str] | None = None,
 ) -> Response:
     """The form for a new risk (`risk` None) or a saved one, with the values and errors."""
     return render(
@@ -91,6 +116,8 @@ def _form_page(
         errors=errors or {},
         statuses=_statuses(risk, values.get("status")),
         rating=rating_fields(service.get_risk_matrix(session=session), values),
+        pickers=_pickers(session, principal, risk, values, queries or {}),
+        warnings=warnings or [],
         **_form_context(session, principal),
     )
 
@@ -121,17 +148,31 @@ def risk_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
 
 @router.get("/new")
 def new_risk(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The form for a new risk."""
+    """The form for a new risk; ?asset_id= or ?control_id= links it and chooses that unit."""
     principal.require_any_write()
-    values = {"inherent_likelihood": 3, "inherent_impact": 3, "status": "identified"}
-    return _form_page(request, session, principal, None, values)
+    values: dict[str, Any] = {
+        "inherent_likelihood": 3,
+        "inherent_impact": 3,
+        "status": "identified",
+    }
+    values.update(placement.from_url(request.query_params, FROM_URL))
+    values["unit_id"] = placement.default_unit(session, principal, values)
+    warnings = placement.warnings(session, principal, noun="risk", values=values)
+    return _form_page(request, session, principal, None, values, warnings=warnings)
 
 
 @router.post("/new", dependencies=[CsrfChecked])
 async def create_risk(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Create a risk from the form, or show the form again with the errors."""
     principal.require_any_write()
-    values = form_values(await request.form(), lists=LISTS, ints=INTS)
+    form = await request.form()
+    values = form_values(form, lists=LISTS, ints=INTS)
+    if pickers.searching(form):
+        return _form_page(request, session, principal, None, values, queries=pickers.queries(form))
+    unseen = placement.unconfirmed(session, principal, form, noun="risk", values=values)
+    if unseen:
+        ask = placement.ASK
+        return _form_page(request, session, principal, None, values, ask, 409, unseen)
     try:
         risk = save(
             session,
@@ -197,7 +238,8 @@ async def update_risk(
     """Save the changed risk, or show the form again with the errors."""
     risk = service.get_risk(session=session, principal=principal, risk_id=risk_id)
     principal.require_write(risk.unit_id)
-    form = form_values(await request.form(), lists=LISTS, ints=INTS)
+    sent = await request.form()
+    form = form_values(sent, lists=LISTS, ints=INTS)
     blanks = {
         name: None
         for name in (
@@ -213,6 +255,14 @@ async def update_risk(
         if name not in form
     }
     values = {**blanks, **form}
+    if pickers.searching(sent):
+        return _form_page(request, session, principal, risk, values, queries=pickers.queries(sent))
+    before = risk.model_dump()
+    unseen = placement.unconfirmed(
+        session, principal, sent, noun="risk", values=values, before=before
+    )
+    if unseen:
+        return _form_page(request, session, principal, risk, values, placement.ASK, 409, unseen)
     try:
         save(
             session,

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import NotFound, ValidationFailed
+from aegis.core.messages import choice_label
 from aegis.domains.assets import service as assets
 from aegis.domains.controls import service as controls
 from aegis.domains.risks import service as risks
@@ -26,7 +27,7 @@ from aegis.domains.tasks.schemas import (
 )
 from aegis.http.deps import SessionDep
 from aegis.models.enums import TaskKind, TaskPriority, TaskStatus
-from aegis.web import lookups
+from aegis.web import lookups, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, task_wording
 from aegis.web.flash import redirect_with_message
@@ -46,11 +47,11 @@ BOARD_LIMIT = 50
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+    return [(member.value, choice_label(member.value)) for member in enum]
 
 
 def _label(status: TaskStatus) -> str:
-    return status.value.replace("_", " ").capitalize()
+    return choice_label(status.value)
 
 
 def _moves(task: TaskRead) -> list[tuple[str, str]]:
@@ -77,6 +78,34 @@ def _with_option(
         return options
 
 
+def _control_name(session: SessionDep, principal: Principal, control_id: int) -> str:
+    control = controls.get_control(session=session, principal=principal, control_id=control_id)
+    return f"{control.ref} {control.title}"
+
+
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    warnings: list[str] | None = None,
+) -> Response:
+    """The form for a new task with the values, errors and unit warnings."""
+    return render(
+        request,
+        "tasks/form.html",
+        principal,
+        status_code=status_code,
+        task=None,
+        values=values,
+        errors=errors or {},
+        warnings=warnings or [],
+        **_form_context(session, principal, values),
+    )
+
+
 def _form_context(
     session: SessionDep, principal: Principal, values: dict[str, Any]
 ) -> dict[str, Any]:
@@ -85,15 +114,18 @@ def _form_context(
         values.get("risk_id"),
         lambda i: risks.get_risk(session=session, principal=principal, risk_id=i).title,
     )
+    names = lookups.unit_names(session, principal)
     asset_choices = _with_option(
-        lookups.asset_options(session, principal),
+        lookups.asset_choices(session, principal),
         values.get("asset_id"),
-        lambda i: assets.get_asset(session=session, principal=principal, asset_id=i).name,
+        lambda i: lookups.asset_label(
+            assets.get_asset(session=session, principal=principal, asset_id=i), names
+        ),
     )
     control_choices = _with_option(
         lookups.control_options(session, principal),
         values.get("control_id"),
-        lambda i: controls.get_control(session=session, principal=principal, control_id=i).title,
+        lambda i: _control_name(session, principal, i),
     )
     return {
         "units": lookups.writable_units(session, principal),
@@ -176,29 +208,28 @@ def _board_of(target: str) -> TaskQuery:
 
 @router.get("/new")
 def new_task(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The form for a new task; ?risk_id=, ?asset_id= or ?control_id= prefill its link."""
+    """The form for a new task; ?risk_id=, ?asset_id= or ?control_id= link it, in that unit."""
     principal.require_any_write()
     values: dict[str, Any] = {"kind": "remediation", "priority": "medium"}
     for name in LINKS:
         value = request.query_params.get(name, "")
         if value.isdigit():
             values[name] = int(value)
-    return render(
-        request,
-        "tasks/form.html",
-        principal,
-        task=None,
-        values=values,
-        errors={},
-        **_form_context(session, principal, values),
-    )
+    if any(name in values for name in LINKS):
+        values["unit_id"] = placement.default_unit(session, principal, values)
+    warnings = placement.warnings(session, principal, noun="task", values=values)
+    return _form_page(request, session, principal, values, warnings=warnings)
 
 
 @router.post("/new", dependencies=[CsrfChecked])
 async def create_task(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Create a task from the form, or show the form again with the errors."""
     principal.require_any_write()
-    values = form_values(await request.form(), ints=INTS)
+    form = await request.form()
+    values = form_values(form, ints=INTS)
+    unseen = placement.unconfirmed(session, principal, form, noun="task", values=values)
+    if unseen:
+        return _form_page(request, session, principal, values, placement.ASK, 409, unseen)
     try:
         task = save(
             session,
@@ -207,16 +238,7 @@ async def create_task(request: Request, session: SessionDep, principal: WebPrinc
             ),
         )
     except Refused as refused:
-        return render(
-            request,
-            "tasks/form.html",
-            principal,
-            status_code=refused.status,
-            task=None,
-            values=values,
-            errors=refused.errors,
-            **_form_context(session, principal, values),
-        )
+        return _form_page(request, session, principal, values, refused.errors, refused.status)
     return redirect_with_message(request, f"/tasks/{task.id}", "The task was created.")
 
 
@@ -355,6 +377,7 @@ def _edit_page(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    warnings: list[str] | None = None,
 ) -> Response:
     return render(
         request,
@@ -365,6 +388,7 @@ def _edit_page(
         values=values,
         errors=errors,
         statuses=_statuses(task, values.get("status")),
+        warnings=warnings or [],
         **_form_context(session, principal, values),
     )
 
@@ -394,9 +418,15 @@ async def update_task(
     """Save the changed task, or show the form again with the errors."""
     task = service.get_task(session=session, principal=principal, task_id=task_id)
     principal.require_write(task.unit_id)
-    form = form_values(await request.form(), ints=INTS)
+    sent = await request.form()
+    form = form_values(sent, ints=INTS)
     optional = ("title", "description", "assignee_id", "due_date", *LINKS)
     values = {**{name: None for name in optional if name not in form}, **form}
+    unseen = placement.unconfirmed(
+        session, principal, sent, noun="task", values=values, before=task.model_dump()
+    )
+    if unseen:
+        return _edit_page(request, session, principal, task, values, placement.ASK, 409, unseen)
     try:
         save(
             session,

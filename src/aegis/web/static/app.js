@@ -136,6 +136,167 @@
     }
   });
 
+  // On narrow screens list tables show each row as a card, every value under its column's name,
+  // instead of hiding columns behind a sideways scroll (tables of inputs or row headers keep it).
+  function cardTables() {
+    document.querySelectorAll(".table-wrap:not(.table-cards)").forEach(function (wrap) {
+      var table = wrap.querySelector("table");
+      if (!table || !table.tHead || table.querySelector("tbody th, input, select, textarea")) {
+        return;
+      }
+      var names = Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
+        return cell.textContent.replace(/[▲▼]/g, "").replace(/\s+/g, " ").trim();
+      });
+      table.setAttribute("role", "table");
+      Array.prototype.forEach.call(table.querySelectorAll("thead, tbody"), function (group) {
+        group.setAttribute("role", "rowgroup");
+      });
+      Array.prototype.forEach.call(table.rows, function (row) {
+        row.setAttribute("role", "row");
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (cell.tagName === "TH") {
+            cell.setAttribute("role", "columnheader");
+          } else {
+            cell.setAttribute("role", "cell");
+            cell.setAttribute("data-label", names[index] || "");
+          }
+        });
+      });
+      wrap.classList.add("table-cards");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", cardTables);
+  document.addEventListener("htmx:afterSettle", cardTables);
+
+  // Pickers: the chosen objects are chips with a remove button; ticking a match makes it a chip.
+  // Without script they stay checkboxes and the Search button sends the form back for matches.
+  function chipText(item) {
+    var label = item.querySelector("label, .chip-name");
+    return label ? label.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function makeChip(item) {
+    var box = item.querySelector("input[type=checkbox]");
+    var label = item.querySelector("label");
+    if (!box || !label) {
+      return;
+    }
+    var text = chipText(item);
+    var kept = document.createElement("input");
+    kept.type = "hidden";
+    kept.name = box.name;
+    kept.value = box.value;
+    var name = document.createElement("span");
+    name.className = "chip-name";
+    while (label.firstChild) {
+      name.appendChild(label.firstChild);
+    }
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "chip-remove";
+    remove.setAttribute("data-picker-remove", "");
+    remove.setAttribute("aria-label", "Remove " + text);
+    remove.title = "Remove";
+    remove.textContent = "×";
+    item.textContent = "";
+    item.className = "chip picker-chip";
+    item.appendChild(kept);
+    item.appendChild(name);
+    item.appendChild(remove);
+  }
+
+  function enhancePickers() {
+    document.querySelectorAll("[data-picker]:not(.picker--live)").forEach(function (picker) {
+      picker.classList.add("picker--live");
+      picker.querySelectorAll("[data-picker-search]").forEach(function (button) {
+        button.remove();
+      });
+      picker.querySelectorAll("[data-picker-chips] > li").forEach(makeChip);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", enhancePickers);
+  document.addEventListener("htmx:afterSettle", enhancePickers);
+
+  function searchBox(picker) {
+    return picker.querySelector("input[type=search]");
+  }
+
+  function pickerChanged(picker, message) {
+    var chips = picker.querySelector("[data-picker-chips]");
+    var empty = picker.querySelector("[data-picker-empty]");
+    if (empty) {
+      empty.hidden = chips.children.length > 0;
+    }
+    var status = picker.querySelector("[data-picker-status]");
+    if (status) {
+      status.textContent = message;
+    }
+    picker.dispatchEvent(new CustomEvent("picker-change", { bubbles: true }));
+  }
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(".picker--live .picker-options input[type=checkbox]") || !box.checked) {
+      return;
+    }
+    var picker = box.closest("[data-picker]");
+    var option = box.closest("li");
+    var next = option.nextElementSibling || option.previousElementSibling;
+    var text = chipText(option);
+    var chip = document.createElement("li");
+    chip.appendChild(box);
+    chip.appendChild(option.querySelector("label"));
+    option.remove();
+    makeChip(chip);
+    picker.querySelector("[data-picker-chips]").appendChild(chip);
+    var focus = next ? next.querySelector("input") : searchBox(picker);
+    if (focus) {
+      focus.focus();
+    }
+    pickerChanged(picker, text + " added");
+  });
+
+  document.addEventListener("click", function (event) {
+    var remove = event.target.closest ? event.target.closest("[data-picker-remove]") : null;
+    if (!remove) {
+      return;
+    }
+    var picker = remove.closest("[data-picker]");
+    var chip = remove.closest("li");
+    var next = chip.nextElementSibling || chip.previousElementSibling;
+    var text = chipText(chip);
+    chip.remove();
+    var focus = next ? next.querySelector("[data-picker-remove]") : searchBox(picker);
+    if (focus) {
+      focus.focus();
+    }
+    pickerChanged(picker, text + " removed");
+    // the removed object may be offered again among the matches
+    if (window.htmx && searchBox(picker)) {
+      window.htmx.trigger(searchBox(picker), "picker-search");
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(".picker--live input[type=search]")) {
+      return;
+    }
+    if (event.key === "Enter") {
+      // Enter searches now instead of saving the form
+      event.preventDefault();
+      if (window.htmx) {
+        window.htmx.trigger(box, "picker-search");
+      }
+    } else if (event.key === "ArrowDown") {
+      var first = box.closest("[data-picker]").querySelector(".picker-options input");
+      if (first) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  });
+
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js").catch(function () {});
