@@ -127,7 +127,6 @@ class RiskRead(BaseModel):
         ) > self.inherent_impact
 
 
-
 class RiskQuery(ListQuery):
     """Filters of the risk list."""
 
