@@ -64,6 +64,12 @@ class PayloadTooLarge(AegisError):
     code = "payload_too_large"
 
 
+class ServiceUnavailable(AegisError):
+    """A service the request needs (such as the malware scanner) cannot be reached."""
+
+    code = "service_unavailable"
+
+
 class EditConflict(Conflict):
     """Someone else saved the object after the caller read it; nothing was saved."""
 

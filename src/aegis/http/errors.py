@@ -19,6 +19,7 @@ from aegis.core.errors import (
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
+    ServiceUnavailable,
     ValidationFailed,
 )
 from aegis.core.messages import location_label, plain_message
@@ -32,6 +33,7 @@ STATUS_BY_ERROR: list[tuple[type[AegisError], int]] = [
     (Conflict, 409),
     (PayloadTooLarge, 413),
     (ValidationFailed, 422),
+    (ServiceUnavailable, 503),
 ]
 
 HTTP_CODES = {
@@ -45,6 +47,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limited",
+    503: "service_unavailable",
 }
 
 
