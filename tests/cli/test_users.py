@@ -123,7 +123,13 @@ def test_a_duplicate_email_is_refused(organisation: Aegis) -> None:
         ),
         pytest.param((), "", 1, "Error: password: Value error, must be at least 12", id="empty"),
         pytest.param(
-            (), "aaaaaaaaaaaaaaaa", 1, "Error: password: Value error, is too simple", id="simple"
+            (), "zzzzzzzzzzzzzzzzzzz", 1, "Error: The password is too easy to guess", id="simple"
+        ),
+        pytest.param(
+            (), "Password1234", 1, "Error: The password is one of the most commonly", id="common"
+        ),
+        pytest.param(
+            (), "AdaLovelace1815", 1, "Error: The password is mostly your name", id="own-name"
         ),
     ],
 )
@@ -216,7 +222,12 @@ def test_set_password_refuses_a_weak_password_and_keeps_the_old(organisation: Ae
         "users", "set-password", "--email", EMAIL, "--password-stdin", input="too short\n"
     )
     assert weak.exit_code == 1
-    assert "Error: password: Value error, must be at least 12 characters" in said(weak)
+    assert "Error: The password must be at least 12 characters" in said(weak)
+    common = organisation(
+        "users", "set-password", "--email", EMAIL, "--password-stdin", input="123456789012\n"
+    )
+    assert common.exit_code == 1
+    assert "Error: The password is one of the most commonly used passwords" in said(common)
     assert organisation.can_sign_in(EMAIL, PASSWORD)
 
 

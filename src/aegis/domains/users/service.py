@@ -12,6 +12,7 @@ from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.users import repository as repo
 from aegis.domains.users.errors import AssignmentNotFound, EmailTaken, UserNotFound
+from aegis.domains.users.passwords import require_strong
 from aegis.domains.users.schemas import (
     MeRead,
     RoleAssignmentCreate,
@@ -21,7 +22,6 @@ from aegis.domains.users.schemas import (
     UserQuery,
     UserRead,
     UserUpdate,
-    check_password,
 )
 from aegis.models import RoleAssignment, Unit, User
 
@@ -110,6 +110,7 @@ def create_user(*, session: Session, principal: Principal | None, data: UserCrea
         _require_unit(session, principal, data.unit_id)
     elif session.get(Unit, data.unit_id) is None:
         raise ValidationFailed("Unit not found", field="unit_id")
+    require_strong(data.password, context=[email, data.name])
     if repo.email_exists(session, email):
         raise EmailTaken(
             "A user with this e-mail address already exists", details=[{"field": "email"}]
@@ -152,6 +153,7 @@ def update_user(
     if changes.get("name") is not None:
         user.name = changes["name"]
     if changes.get("password") is not None:
+        require_strong(changes["password"], context=[user.email, user.name])
         user.password_hash = hash_password(changes["password"])
         auth_service.revoke_all_sessions(session=session, user_id=user.id)
     if changes.get("is_active") is not None:
@@ -181,7 +183,8 @@ def set_password(*, session: Session, user_id: int, password: str) -> None:
     user = session.get(User, user_id)
     if user is None:
         raise UserNotFound("User not found")
-    user.password_hash = hash_password(UserUpdate(password=password).password or "")
+    require_strong(password, context=[user.email, user.name])
+    user.password_hash = hash_password(password)
     auth_service.revoke_all_sessions(session=session, user_id=user.id)
     session.flush()
 
@@ -277,10 +280,13 @@ def change_own_password(*, session: Session, principal: Principal, current: str,
     user = session.get(User, principal.user_id)
     if user is None or not verify_password(current, user.password_hash):
         raise ValidationFailed("The current password is wrong", field="current_password")
-    try:
-        checked = check_password(new)
-    except ValueError as exc:
-        raise ValidationFailed(f"The new password {exc}", field="new_password") from exc
+    checked = require_strong(
+        new,
+        context=[user.email, user.name],
+        previous=current,
+        field="new_password",
+        label="new password",
+    )
     user.password_hash = hash_password(checked)
     auth_service.revoke_all_sessions(session=session, user_id=user.id)
     session.flush()
