@@ -7,9 +7,14 @@ import re
 
 import pytest
 
+from aegis.domains.assessments import comments, work
+from aegis.domains.assessments.schemas import AssessmentCommentCreate, OwnerWrite
+from aegis.domains.discussion.schemas import Subject
 from aegis.domains.risks import service as risks
 from aegis.domains.risks.schemas import RiskUpdate
-from tests.factories.controls import make_control
+from tests.factories.assessments import make_assessment
+from tests.factories.controls import insert_framework, make_control
+from tests.factories.discussion import make_comment
 from tests.factories.risks import make_risk
 
 SECOND = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC")
@@ -127,3 +132,63 @@ def test_the_page_costs_the_same_for_5_and_50_events(
     assert _text(large.text).count("AC-1 Access control") == 50
     assert "Risk 48" in large.text and "Owner: Analyst" in _text(large.text)
     assert many.count == few.count
+
+
+def test_parts_of_objects_read_by_their_parent(client, token_for, db, world, principal_for) -> None:
+    """Comments, owners and results name the object they belong to, never a bare number."""
+    admin, unit = principal_for("admin"), world.units["division-a"]
+    risk = make_risk(db, admin, unit)
+    control = make_control(db, admin, unit, "AC-1", title="Access control")
+    make_comment(db, admin, Subject.risk(risk.id), "Raised at the board")
+    make_comment(db, admin, Subject.control(control.id), "Tested in May")
+    framework, ids = insert_framework(db, world.units["company"], ("GV.OC-01",))
+    assessment = make_assessment(db, admin, unit, framework.id, name="Annual review")
+    work.set_owner(
+        session=db,
+        principal=admin,
+        assessment_id=assessment.id,
+        requirement_id=ids["GV.OC-01"],
+        data=OwnerWrite(owner_id=world.users["analyst"]),
+    )
+    comments.add_comment(
+        session=db,
+        principal=admin,
+        assessment_id=assessment.id,
+        requirement_id=ids["GV.OC-01"],
+        data=AssessmentCommentCreate(body="Ask the board"),
+    )
+    comments.add_comment(
+        session=db,
+        principal=admin,
+        assessment_id=assessment.id,
+        data=AssessmentCommentCreate(body="Started late"),
+    )
+    db.commit()
+    expected = {
+        "risk_comment": ["Created risk comment on risk 'Ransomware on file servers'"],
+        "control_comment": ["Created control comment on control 'AC-1 Access control'"],
+        "assessment_owner": ["Created assessment owner for GV.OC-01 in assessment 'Annual review'"],
+        "assessment_comment": [
+            "Created assessment comment in assessment 'Annual review'",
+            "Created assessment comment for GV.OC-01 in assessment 'Annual review'",
+        ],
+    }
+    for entity_type, summaries in expected.items():
+        response = client.get(
+            "/api/v1/audit-events",
+            params={"entity_type": entity_type},
+            headers=token_for("readonly_a"),
+        )
+        assert response.status_code == 200, response.text
+        assert [e["summary"] for e in response.json()["items"]] == summaries
+        assert all("#" not in e["summary"] for e in response.json()["items"])
+    owner = client.get(
+        "/api/v1/audit-events",
+        params={"entity_type": "assessment_owner"},
+        headers=token_for("readonly_a"),
+    ).json()["items"][0]
+    assert {d["label"]: d["after"] for d in owner["details"]} == {
+        "Assessment": "Annual review",
+        "Requirement": "GV.OC-01 Requirement GV.OC-01",
+        "Owner": "Analyst",
+    }

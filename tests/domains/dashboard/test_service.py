@@ -175,6 +175,26 @@ def test_recent_activity_needs_no_auditor_role(db, world, principal_for, built) 
     }
 
 
+def test_a_narrowed_dashboard_names_what_its_viewer_can_read_anywhere(
+    db, world, principal_for, built
+) -> None:
+    """The admin of the company, looking at division-a only, still knows who did what."""
+    admin = principal_for("admin")
+    narrowed = _summary(db, admin, built, world.units["division-a"]).recent_activity
+    assert narrowed and {a.unit_id for a in narrowed} <= {
+        world.units["division-a"],
+        world.units["team-a1"],
+    }
+    assert {a.actor_name for a in narrowed} == {"Admin"}  # whose role is on the company
+    everywhere = {a.id: a for a in _summary(db, admin, built).recent_activity}
+    for activity in narrowed:
+        if activity.id in everywhere:
+            assert activity == everywhere[activity.id]
+    # the division's own analyst cannot read the company, so the admin stays unnamed
+    as_analyst = _summary(db, principal_for("analyst"), built).recent_activity
+    assert {a.actor_name for a in as_analyst} == {None}
+
+
 def test_a_unit_filter_narrows_every_figure(db, world, principal_for, built) -> None:
     admin, analyst = principal_for("admin"), principal_for("analyst")
     division = _summary(db, admin, built, world.units["division-a"])
@@ -184,7 +204,7 @@ def test_a_unit_filter_narrows_every_figure(db, world, principal_for, built) -> 
     assert division.evidence == as_analyst.evidence
     assert division.tasks.overdue == as_analyst.tasks.overdue
     assert division.compliance == as_analyst.compliance
-    assert division.recent_activity == as_analyst.recent_activity
+    assert [a.id for a in division.recent_activity] == [a.id for a in as_analyst.recent_activity]
 
     team = _summary(db, admin, built, world.units["team-a1"])
     assert team.risks.open_count == 1

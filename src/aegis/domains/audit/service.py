@@ -67,16 +67,22 @@ def list_events(
 
 
 def recent_events(
-    *, session: Session, principal: Principal, limit: int = 10
+    *,
+    session: Session,
+    principal: Principal,
+    limit: int = 10,
+    within: frozenset[int] | None = None,
 ) -> list[AuditEntryRead]:
-    """The newest events of every unit the caller can read, newest first (for the dashboard).
+    """The newest events of the caller's units (or of those `within` them), newest first.
 
     Unlike the audit trail itself, this needs no admin or readonly role: every reader of a
-    unit sees the latest activity in it.
+    unit sees the latest activity in it. What the events refer to is named wherever the
+    caller can read it, also outside `within` (a dashboard narrowed to one unit).
     """
+    units = principal.readable if within is None else principal.readable & within
     stmt = (
         select(AuditEvent)
-        .where(in_units(AuditEvent.unit_id, principal.readable))
+        .where(in_units(AuditEvent.unit_id, units))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )

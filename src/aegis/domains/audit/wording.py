@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
 from aegis.core.messages import choice_label, field_label
-from aegis.domains.audit import repository as repo
 from aegis.domains.audit.schemas import AuditChangeRead, AuditEntryRead, AuditEventRead
+from aegis.domains.names import service as names
+from aegis.domains.names.schemas import KINDS, Named
 
 # recorded fields that hold the id (or ids) of another object, and that object's kind
 REFERENCES = {
@@ -49,11 +50,18 @@ REFERENCES = {
 # parts of another object: the field naming it and how the summary joins them
 PARENTS = {
     "task_comment": ("task_id", "on"),
+    "risk_comment": ("risk_id", "on"),
+    "control_comment": ("control_id", "on"),
+    "risk_attachment": ("risk_id", "on"),
     "evidence_version": ("evidence_id", "of"),
     "assessment_result": ("assessment_id", "in"),
+    "assessment_owner": ("assessment_id", "in"),
+    "assessment_comment": ("assessment_id", "in"),
     "role_assignment": ("user_id", "for"),
     "requirement_mapping": ("source_id", "from"),
 }
+# parts of an assessment that are about one of its requirements
+ABOUT_REQUIREMENT = frozenset({"assessment_result", "assessment_owner", "assessment_comment"})
 CODES = frozenset(
     {
         "action",
@@ -78,7 +86,7 @@ HIDDEN = "an item outside your units"
 SOMEONE = "someone outside your units"
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
-Found = Mapping[tuple[str, int], tuple[str, str | None]]
+Found = Mapping[tuple[str, int], Named]
 
 
 def _pair(value: Any) -> tuple[Any, Any]:
@@ -101,7 +109,7 @@ def wanted_names(events: Iterable[AuditEventRead]) -> dict[str, set[int]]:
             wanted["user"].add(event.actor_id)
         if event.unit_id is not None:
             wanted["unit"].add(event.unit_id)
-        if event.entity_type in repo.NAMED:
+        if event.entity_type in KINDS:
             wanted[event.entity_type].add(event.entity_id)
         for field, value in event.changes.items():
             kind = REFERENCES.get(field)
@@ -115,7 +123,7 @@ def _name(found: Found, kind: str, object_id: int) -> str | None:
     """How people call an object the reader can see (None when they cannot)."""
     if (kind, object_id) not in found:
         return None
-    name, detail = found[kind, object_id]
+    name, detail, _ = found[kind, object_id]
     if kind == "requirement" and detail and detail.strip().casefold() != name.casefold():
         return f"{name} {detail}"
     if kind in ("control", "framework") and detail:
@@ -178,6 +186,28 @@ def _recorded_name(changes: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _recorded_id(changes: Mapping[str, Any], field: str) -> int | None:
+    """The id a recorded reference held (after the change, else before it)."""
+    before, after = _pair(changes.get(field))
+    return next(iter(_ids(after if after is not None else before)), None)
+
+
+def _parent(event: AuditEventRead, found: Found) -> list[str]:
+    """e.g. ['for', 'GV.OC-01', 'in', "assessment 'Q3 review'"]: what the part belongs to."""
+    words = []
+    requirement = _recorded_id(event.changes, "requirement_id")
+    if event.entity_type in ABOUT_REQUIREMENT and requirement is not None:
+        known = found.get(("requirement", requirement))
+        words += ["for", known.name if known else _unseen("requirement")]
+    field, joint = PARENTS[event.entity_type]
+    kind = REFERENCES[field]
+    parent = _recorded_id(event.changes, field)
+    if parent is not None:
+        parent_name = _name(found, kind, parent)
+        words += [joint, f"{kind} '{parent_name}'" if parent_name else _unseen(kind)]
+    return words
+
+
 def _summary(event: AuditEventRead, found: Found, label: str, name: str | None) -> str:
     """e.g. Updated risk 'Ransomware on file servers', Created task comment on task 'Patch'."""
     words = [ACTIONS.get(event.action, choice_label(event.action)), label.lower()]
@@ -186,14 +216,7 @@ def _summary(event: AuditEventRead, found: Found, label: str, name: str | None) 
     elif event.entity_type not in SINGLE and event.entity_type not in PARENTS:
         words.append(f"#{event.entity_id}")
     if event.entity_type in PARENTS:
-        field, joint = PARENTS[event.entity_type]
-        kind = REFERENCES[field]
-        before, after = _pair(event.changes.get(field))
-        parent = next(iter(_ids(after if after is not None else before)), None)
-        if parent is not None:
-            parent_name = _name(found, kind, parent)
-            words.append(joint)
-            words.append(f"{kind} '{parent_name}'" if parent_name else _unseen(kind))
+        words += _parent(event, found)
     return " ".join(words)
 
 
@@ -231,5 +254,5 @@ def entries(
     session: Session, principal: Principal, events: list[AuditEventRead]
 ) -> list[AuditEntryRead]:
     """The events in words, every referenced object named from one query for all of them."""
-    found = repo.names(session, principal, wanted_names(events))
+    found = names.lookup(session=session, principal=principal, wanted=wanted_names(events))
     return [entry(event, found) for event in events]

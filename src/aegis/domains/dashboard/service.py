@@ -75,7 +75,10 @@ def summary(
         recent_activity=[
             Activity.model_validate(event.model_dump())
             for event in audit.recent_events(
-                session=session, principal=scoped, limit=RECENT_ACTIVITY
+                session=session,
+                principal=principal,
+                limit=RECENT_ACTIVITY,
+                within=scoped.readable,
             )
         ],
     )

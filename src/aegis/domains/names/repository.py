@@ -1,76 +1,110 @@
-"""One query per kind of object: the names of the wanted ids the reader may see."""
+"""One select per kind of object: the wanted ids the reader may see, with their names.
+
+Every select has the same columns (kind, id, name, detail, framework), so the selects of
+several kinds are read together in one query.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, in_units
-from aegis.domains.names.schemas import RefKind
-from aegis.models import Asset, Control, Framework, Requirement, Risk, RoleAssignment, Unit, User
+from aegis.domains.names.schemas import Named
+from aegis.models import (
+    Assessment,
+    Asset,
+    Control,
+    Evidence,
+    Framework,
+    Requirement,
+    Risk,
+    RoleAssignment,
+    Task,
+    Unit,
+    User,
+)
 
-CHUNK = 500
-Named = Callable[[list[int], Principal], Select[int, str]]
+CHUNK = 500  # ids per select
+PARTS = 10  # selects per query
+NONE = null()  # no collation of its own, so MariaDB can mix it with any text column
+Select5 = Select[Any]
+Scoped = Callable[[list[int], Principal], Select5]
 
 
-def _users(ids: list[int], principal: Principal) -> Select[int, str]:
-    """People holding a role in one of the reader's units."""
-    held = exists().where(
-        RoleAssignment.user_id == User.id, in_units(RoleAssignment.unit_id, principal.readable)
-    )
-    return select(User.id, User.name).where(User.id.in_(ids), held)
+def _kind(kind: str) -> Any:
+    return literal_column(f"'{kind}'").label("kind")
 
 
-def _in_units(model: Any, name: Any) -> Named:
-    """Objects of one table whose unit the reader can read."""
+def _in_units(kind: str, model: Any, name: Any, detail: Any = NONE, shared: bool = False) -> Scoped:
+    """Objects of one table in a unit the reader can read (or that shares them, frameworks)."""
+    unit = model.id if model is Unit else model.unit_id
 
-    def named(ids: list[int], principal: Principal) -> Select[int, str]:
-        return select(model.id, name).where(
-            model.id.in_(ids), in_units(model.unit_id, principal.readable)
+    def named(ids: list[int], principal: Principal) -> Select5:
+        units = principal.shared_with if shared else principal.readable
+        return select(_kind(kind), model.id, name, detail, NONE).where(
+            model.id.in_(ids), in_units(unit, units)
         )
 
     return named
 
 
-def _units(ids: list[int], principal: Principal) -> Select[int, str]:
-    return select(Unit.id, Unit.name).where(Unit.id.in_(ids), in_units(Unit.id, principal.readable))
-
-
-def _frameworks(ids: list[int], principal: Principal) -> Select[int, str]:
-    """Frameworks shared with the reader, by name and version."""
-    return select(Framework.id, Framework.name + " " + Framework.version).where(
-        Framework.id.in_(ids), in_units(Framework.unit_id, principal.shared_with)
+def _users(ids: list[int], principal: Principal) -> Select5:
+    """People holding a role in one of the reader's units."""
+    held = exists().where(
+        RoleAssignment.user_id == User.id, in_units(RoleAssignment.unit_id, principal.readable)
     )
+    return select(_kind("user"), User.id, User.name, NONE, NONE).where(User.id.in_(ids), held)
 
 
-def _requirements(ids: list[int], principal: Principal) -> Select[int, str]:
-    """Requirements of frameworks shared with the reader, by framework and reference."""
+def _requirements(ids: list[int], principal: Principal) -> Select5:
+    """Requirements of frameworks shared with the reader: reference, title and framework."""
     return (
-        select(Requirement.id, Framework.name + " " + Requirement.ref_id)
+        select(
+            _kind("requirement"),
+            Requirement.id,
+            Requirement.ref_id,
+            Requirement.title,
+            Framework.name,
+        )
         .join(Framework, Framework.id == Requirement.framework_id)
         .where(Requirement.id.in_(ids), in_units(Framework.unit_id, principal.shared_with))
     )
 
 
-NAMED: dict[RefKind, Named] = {
+NAMED: dict[str, Scoped] = {
     "user": _users,
-    "unit": _units,
-    "asset": _in_units(Asset, Asset.name),
-    "control": _in_units(Control, Control.ref),
-    "risk": _in_units(Risk, Risk.title),
+    "unit": _in_units("unit", Unit, Unit.name),
+    "asset": _in_units("asset", Asset, Asset.name),
+    "control": _in_units("control", Control, Control.ref, Control.title),
+    "risk": _in_units("risk", Risk, Risk.title),
+    "task": _in_units("task", Task, Task.title),
+    "evidence": _in_units("evidence", Evidence, Evidence.title),
+    "assessment": _in_units("assessment", Assessment, Assessment.name),
+    "framework": _in_units("framework", Framework, Framework.name, Framework.version, True),
     "requirement": _requirements,
-    "framework": _frameworks,
 }
 
 
-def names(session: Session, principal: Principal, kind: RefKind, ids: set[int]) -> dict[int, str]:
-    """{id: name} of the wanted objects of one kind the reader can see (one query per 500)."""
-    wanted = sorted(ids)
-    found: dict[int, str] = {}
-    for start in range(0, len(wanted), CHUNK):
-        stmt = NAMED[kind](wanted[start : start + CHUNK], principal)
-        found.update((object_id, name) for object_id, name in session.execute(stmt))
+def _parts(wanted: Mapping[str, set[int]], principal: Principal) -> Iterator[Select5]:
+    for kind, ids in wanted.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            yield NAMED[kind](ordered[start : start + CHUNK], principal)
+
+
+def names(
+    session: Session, principal: Principal, wanted: Mapping[str, set[int]]
+) -> dict[tuple[str, int], Named]:
+    """The wanted objects the reader can see, by (kind, id): one query for up to 5,000 ids."""
+    parts = list(_parts(wanted, principal))
+    found: dict[tuple[str, int], Named] = {}
+    for start in range(0, len(parts), PARTS):
+        group = parts[start : start + PARTS]
+        stmt: Any = group[0] if len(group) == 1 else union_all(*group)
+        for kind, object_id, name, detail, framework in session.execute(stmt):
+            found[kind, int(object_id)] = Named(name, detail, framework)
     return found

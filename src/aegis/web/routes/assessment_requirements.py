@@ -10,23 +10,16 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import NotFound
-from aegis.core.messages import choice_label, framework_title
 from aegis.domains.assessments import comments, service, work
-from aegis.domains.assessments.schemas import (
-    AssessmentCommentCreate,
-    AssessmentCommentQuery,
-    CommentKind,
-    OverrideWrite,
-    OwnerWrite,
-)
+from aegis.domains.assessments.schemas import AssessmentCommentQuery, OverrideWrite, OwnerWrite
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
 from aegis.domains.evidence import service as evidence
 from aegis.domains.frameworks import service as frameworks
 from aegis.http.deps import SessionDep
-from aegis.models.enums import ResultStatus
 from aegis.web import lookups
+from aegis.web.assessing import RESULTS, framework_name, post_remark
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message, with_message
 from aegis.web.forms import form_values
@@ -34,7 +27,6 @@ from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/assessments")
-RESULTS = [(s.value, choice_label(s.value)) for s in ResultStatus]
 THEN = {"next": False, "next_undecided": True}  # "save and next": only undecided ones?
 
 
@@ -51,17 +43,6 @@ class Forms:
 
 def _url(assessment_id: int, requirement_id: int) -> str:
     return f"/assessments/{assessment_id}/requirements/{requirement_id}"
-
-
-def framework_name(session: SessionDep, principal: Principal, framework_id: int) -> str:
-    """A framework's name and version, or its number when it cannot be read."""
-    try:
-        framework = frameworks.get_framework(
-            session=session, principal=principal, framework_id=framework_id
-        )
-    except NotFound:
-        return f"Framework {framework_id}"
-    return framework_title(framework.name, framework.version)
 
 
 def _evidence_and_controls(
@@ -286,25 +267,14 @@ async def add_comment(
     principal: WebPrincipal,
 ) -> Response:
     """Comment on the requirement, or as a reader leave an auditor note on it."""
-    body = (await request.form()).get("body")
-    text = body if isinstance(body, str) else ""
-    try:
-        added = save(
-            session,
-            lambda: comments.add_comment(
-                session=session,
-                principal=principal,
-                assessment_id=assessment_id,
-                requirement_id=requirement_id,
-                data=AssessmentCommentCreate(body=text),
-            ),
-            unit_field="body",
-        )
-    except Refused as refused:
-        forms = Forms(comment=text, comment_errors=refused.errors)
+
+    def refused(text: str, errors: dict[str, str], status: int) -> Response:
+        forms = Forms(comment=text, comment_errors=errors)
         return _requirement_page(
-            request, session, principal, assessment_id, requirement_id, forms, refused.status
+            request, session, principal, assessment_id, requirement_id, forms, status
         )
-    url = _url(assessment_id, requirement_id) + "#comments"
-    noun = "note" if added.kind == CommentKind.AUDITOR_NOTE else "comment"
-    return redirect_with_message(request, url, f"Your {noun} was added.")
+
+    done = _url(assessment_id, requirement_id) + "#comments"
+    return await post_remark(
+        request, session, principal, assessment_id, requirement_id, done=done, refused=refused
+    )

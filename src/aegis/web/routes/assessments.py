@@ -14,50 +14,30 @@ from aegis.core.authz import Principal
 from aegis.core.messages import choice_label
 from aegis.domains.assessments import comments, service, work
 from aegis.domains.assessments.schemas import (
-    AssessmentCommentCreate,
     AssessmentCommentQuery,
     AssessmentCreate,
     AssessmentDetail,
     AssessmentQuery,
     AssessmentUpdate,
     BulkOverrideWrite,
-    CommentKind,
     ResultQuery,
 )
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.http.deps import SessionDep
 from aegis.models.enums import AssessmentStatus, ResultStatus
 from aegis.web import lookups
+from aegis.web.assessing import RESULTS, framework_name, post_remark, result_cells
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
 from aegis.web.list_pages import by_name, show_list
 from aegis.web.list_specs import ASSESSMENTS
-from aegis.web.lists import all_rows, csv_export, list_query
-from aegis.web.routes.assessment_requirements import framework_name as _framework_name
+from aegis.web.lists import all_rows, list_query
 from aegis.web.saving import Refused, save
+from aegis.web.sheets import send, wanted_format
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/assessments")
-RESULT_CSV_COLUMNS = (
-    "requirement_id",
-    "ref_id",
-    "title",
-    "derived_status",
-    "basis",
-    "derived_from_id",
-    "derived_from",
-    "override_status",
-    "status",
-    "justification",
-    "decided_by_id",
-    "decided_at",
-    "control_ids",
-    "evidence_ids",
-    "owner_id",
-    "owner_name",
-    "comment_count",
-)
 INTS = ("unit_id", "framework_id")
 
 
@@ -164,10 +144,10 @@ def _detail_page(
         principal,
         status_code=status_code,
         assessment=assessment,
-        framework=_framework_name(session, principal, assessment.framework_id),
+        framework=framework_name(session, principal, assessment.framework_id),
         page=results,
         query=query,
-        results=_choices(ResultStatus),
+        results=RESULTS,
         units=lookups.unit_names(session, principal),
         can_edit=can_edit,
         bulk=bulk or {"requirement_ids": [], "errors": {}},
@@ -183,15 +163,20 @@ def _detail_page(
 def assessment_detail(
     assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
-    """The score, the count per result and the requirements' results, filtered by the URL."""
-    if request.query_params.get("format") == "csv":
+    """The score, the count per result and the requirements' results, filtered by the URL.
+
+    `format=csv` or `format=xlsx` downloads every matching result, in words.
+    """
+    kind = wanted_format(request)
+    if kind:
         rows = all_rows(
             lambda q: service.list_results(
                 session=session, principal=principal, assessment_id=assessment_id, query=q
             ),
             list_query(request, ResultQuery),
         )
-        return csv_export(f"assessment-{assessment_id}-results.csv", RESULT_CSV_COLUMNS, rows)
+        cells = result_cells(session, principal, rows)
+        return send(cells, kind, f"assessment-{assessment_id}-results", "Results")
     return _detail_page(request, session, principal, assessment_id)
 
 
@@ -223,7 +208,7 @@ async def set_results(
         return _detail_page(
             request, session, principal, assessment_id, bulk=bulk, status_code=refused.status
         )
-    label = ResultStatus(values["status"]).value.replace("_", " ")
+    label = choice_label(ResultStatus(values["status"]).value).lower()
     count = f"{len(changed)} requirement" + ("" if len(changed) == 1 else "s")
     message = f"The result of {count} was set to {label}."
     return redirect_with_message(request, _back(request, assessment_id, "#requirements"), message)
@@ -234,31 +219,16 @@ async def add_note(
     assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Comment on the assessment, or as a reader leave an auditor note on it."""
-    body = (await request.form()).get("body")
-    text = body if isinstance(body, str) else ""
-    try:
-        added = save(
-            session,
-            lambda: comments.add_comment(
-                session=session,
-                principal=principal,
-                assessment_id=assessment_id,
-                data=AssessmentCommentCreate(body=text),
-            ),
-            unit_field="body",
-        )
-    except Refused as refused:
+
+    def refused(text: str, errors: dict[str, str], status: int) -> Response:
         return _detail_page(
-            request,
-            session,
-            principal,
-            assessment_id,
-            note=(text, refused.errors),
-            status_code=refused.status,
+            request, session, principal, assessment_id, note=(text, errors), status_code=status
         )
-    noun = "note" if added.kind == CommentKind.AUDITOR_NOTE else "comment"
-    url = _back(request, assessment_id, "#notes")
-    return redirect_with_message(request, url, f"Your {noun} was added.")
+
+    done = _back(request, assessment_id, "#notes")
+    return await post_remark(
+        request, session, principal, assessment_id, None, done=done, refused=refused
+    )
 
 
 def _edit_page(
@@ -292,7 +262,7 @@ def edit_assessment(
         session=session, principal=principal, assessment_id=assessment_id
     )
     principal.require_write(assessment.unit_id)
-    framework = _framework_name(session, principal, assessment.framework_id)
+    framework = framework_name(session, principal, assessment.framework_id)
     values = assessment.model_dump(mode="json")
     return _edit_page(request, principal, assessment, values, {}, framework)
 
@@ -323,7 +293,7 @@ async def update_assessment(
             values=values,
         )
     except Refused as refused:
-        framework = _framework_name(session, principal, assessment.framework_id)
+        framework = framework_name(session, principal, assessment.framework_id)
         return _edit_page(
             request, principal, assessment, values, refused.errors, framework, refused.status
         )
