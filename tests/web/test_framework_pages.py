@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from aegis.domains.frameworks import service as frameworks
@@ -15,10 +13,6 @@ from tests.web.exported import csv_rows
 
 TREE = ("G1", "C1", "C1.a", "C2", "G2", "C3")
 PARENTS = {"C1": "G1", "C1.a": "C1", "C2": "G1", "C3": "G2"}
-
-
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 def _catalog() -> bytes:
@@ -90,10 +84,10 @@ def test_search_across_the_requirements_of_a_framework(browser_for, db, world) -
     assert found.status_code == 200
     assert "<strong>C1</strong>" in found.text and "<strong>C1.a</strong>" in found.text
     assert "<strong>G1</strong>" not in found.text
-    rows = _rows(browser.get(f"/frameworks/{framework.id}?q=c1&format=csv").text)
-    assert [r["ref_id"] for r in rows] == ["C1", "C1.a"]
-    every = _rows(browser.get(f"/frameworks/{framework.id}?format=csv").text)
-    assert [r["ref_id"] for r in every] == list(TREE)
+    rows = csv_rows(browser.get(f"/frameworks/{framework.id}?q=c1&format=csv"))
+    assert [(r["Reference"], r["Parent"]) for r in rows] == [("C1", "G1"), ("C1.a", "C1")]
+    every = csv_rows(browser.get(f"/frameworks/{framework.id}?format=csv"))
+    assert [r["Reference"] for r in every] == list(TREE)
     assert (
         "No requirement of this framework matches"
         in browser.get(f"/frameworks/{framework.id}?q=zzz").text

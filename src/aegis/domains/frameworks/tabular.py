@@ -1,8 +1,11 @@
 """Reading requirement trees and requirement mappings from CSV files.
 
 Requirements: header `id,parent,title,text` (any order, optional `assessable` column of
-true/false). `parent` names the id of another row, before or after; empty for top-level
-rows. Without an `assessable` column the leaves are assessable and their parents are not.
+true/false or yes/no; `Reference` may head the `id` column, as Aegis exports it). `parent`
+names the id of another row, before or after; empty for top-level rows. Without an
+`assessable` column the leaves are assessable and their parents are not. An apostrophe
+before a leading `=`, `+`, `-` or `@` (how exports keep spreadsheets from running a
+formula) is dropped.
 
 Mappings: header `source_framework,source_id,relationship,target_framework,target_id`.
 A framework is named by its key, or `key@version` when several versions are loaded; the
@@ -25,6 +28,8 @@ MAPPING_COLUMNS = ("source_framework", "source_id", "relationship", "target_fram
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
 MAX_MAPPING_ROWS = 50_000
+HEADER_NAMES = {"reference": "id"}  # column headings of the export, read as the import's
+ESCAPED = ("=", "+", "-", "@", "\t", "\r")  # what an export writes an apostrophe before
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,16 @@ class MappingRow:
     target_ref: str
 
 
+def _column(heading: str) -> str:
+    name = heading.strip().lower()
+    return HEADER_NAMES.get(name, name)
+
+
+def _unescaped(cell: str) -> str:
+    """The cell without the apostrophe an export put before a formula character."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ESCAPED else cell
+
+
 def _records(
     content: bytes, required: tuple[str, ...], optional: tuple[str, ...], summary: str
 ) -> Iterator[tuple[int, dict[str, str]]]:
@@ -51,7 +66,7 @@ def _records(
     reader = csv.reader(io.StringIO(text, newline=""))
     problems = Problems()
     try:
-        header = [name.strip().lower() for name in next(reader, [])]
+        header = [_column(name) for name in next(reader, [])]
         missing = [name for name in required if name not in header]
         unknown = [name for name in header if name not in required + optional]
         if not header:
@@ -70,7 +85,7 @@ def _records(
             if len(row) != len(header):
                 problems.add(f"row {number}", f"{len(row)} fields, the header has {len(header)}")
                 continue
-            yield number, dict(zip(header, row, strict=True))
+            yield number, dict(zip(header, map(_unescaped, row), strict=True))
     except csv.Error as exc:
         problems.add("file", f"unreadable CSV ({exc})")
     problems.raise_if_any(summary)

@@ -21,16 +21,19 @@ from aegis.domains.frameworks.schemas import (
 from aegis.http.deps import SessionDep
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
+from aegis.web.exports import Cell
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
 from aegis.web.list_pages import show_list
 from aegis.web.list_specs import FRAMEWORKS
-from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.lists import all_rows, list_query
 from aegis.web.saving import Refused, in_savepoint, save
+from aegis.web.sheets import send, wanted_format
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/frameworks")
-REQUIREMENT_CSV_COLUMNS = ("id", "ref_id", "parent_id", "title", "text", "assessable", "position")
+# the columns a framework CSV import reads back ("Reference" is its `id`)
+REQUIREMENT_HEADER: list[Cell] = ["Reference", "Parent", "Title", "Text", "Assessable"]
 TREE_PAGE = 100
 EDITABLE = ("name", "version", "description")
 
@@ -51,6 +54,28 @@ def requirement_of(
 def framework_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
     """Frameworks shared with the user; `format=csv` or `format=xlsx` downloads them."""
     return show_list(request, session, principal, FRAMEWORKS)
+
+
+def _requirement_cells(
+    session: Session, principal: Principal, framework_id: int, rows: list[RequirementRead]
+) -> list[list[Cell]]:
+    """Requirements as a framework CSV import reads them: parents by reference, in words."""
+    refs = {row.id: row.ref_id for row in rows}
+    if any(row.parent_id not in refs for row in rows if row.parent_id is not None):
+        every = service.requirement_ids(
+            session=session, principal=principal, framework_id=framework_id
+        )
+        refs = {requirement_id: ref for ref, requirement_id in every.items()}
+    return [REQUIREMENT_HEADER] + [
+        [
+            row.ref_id,
+            refs.get(row.parent_id) if row.parent_id is not None else None,
+            row.title,
+            row.text,
+            row.assessable,
+        ]
+        for row in rows
+    ]
 
 
 def _tree_level(
@@ -87,14 +112,16 @@ def _detail(
     parent = None
     if query.parent_id is not None:
         parent = requirement_of(session, principal, framework_id, query.parent_id)
-    if request.query_params.get("format") == "csv":
+    kind = wanted_format(request)
+    if kind:
         rows = all_rows(
             lambda q: service.list_requirements(
                 session=session, principal=principal, framework_id=framework_id, query=q
             ),
             query,
         )
-        return csv_export(f"{framework.key}-{framework.version}.csv", REQUIREMENT_CSV_COLUMNS, rows)
+        cells = _requirement_cells(session, principal, framework_id, rows)
+        return send(cells, kind, f"{framework.key}-{framework.version}", "Requirements")
     searching = bool(query.q)
     if not searching and parent is None and query.top_level is None:
         query = query.model_copy(update={"top_level": True})
