@@ -8,7 +8,7 @@ from aegis.domains.evidence.schemas import Download
 
 
 def attachment_response(download: Download) -> StreamingResponse:
-    """Stream a stored file as a download, whatever its content (nosniff comes from middleware)."""
+    """Stream a stored file as a download, whatever its content, never sniffed."""
     return StreamingResponse(
         download.chunks,
         media_type=download.content_type,
@@ -17,5 +17,6 @@ def attachment_response(download: Download) -> StreamingResponse:
             "Content-Length": str(download.size),
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "ETag": f'"{download.sha256}"',
+            "X-Content-Type-Options": "nosniff",
         },
     )

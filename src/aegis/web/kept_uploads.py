@@ -2,7 +2,9 @@
 
 A browser cannot send a file again when a form comes back, so the file is stored under a
 random key and the form carries a signed token naming it, the user and the time; tokens of
-other users, forged or older than an hour are refused, and files older than that are swept.
+other users, forged or older than an hour are refused. Files older than that are swept when
+a file is kept, and whenever the store is opened for a request, at most once a minute (a
+marker file's time says when the folder was last swept, for every process).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from aegis.core.errors import NotFound
 from aegis.core.storage import LocalBlobStore
 
 TTL_SECONDS = 3600
+SWEEP_EVERY_SECONDS = 60
 SALT = "aegis.web.kept-upload"
 FOLDER = "kept-uploads"
+MARKER = ".last-sweep"
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,26 @@ class KeptUploads:
             except OSError:
                 continue
 
+    def sweep_if_due(self) -> None:
+        """Sweep unless the folder was swept less than a minute ago."""
+        marker = self.root / MARKER
+        try:
+            if time.time() - marker.stat().st_mtime < SWEEP_EVERY_SECONDS:
+                return
+        except FileNotFoundError:
+            if not self.root.is_dir():
+                return  # nothing was ever kept
+        except OSError:
+            return
+        marker.touch()
+        self._sweep()
+
 
 def kept_uploads(request: Request) -> KeptUploads:
-    """The kept uploads of the application."""
+    """The kept uploads of the application, swept of expired files when that is due."""
     settings = request.app.state.settings
-    return KeptUploads(
+    store = KeptUploads(
         Path(settings.data_dir) / FOLDER, settings.secret_key, settings.max_upload_bytes
     )
+    store.sweep_if_due()
+    return store

@@ -11,7 +11,6 @@ from pydantic import ConfigDict
 from aegis.domains.common.listing import Page
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
-    Download,
     EvidenceFileCreate,
     EvidenceLinkCreate,
     EvidenceQuery,
@@ -21,6 +20,7 @@ from aegis.domains.evidence.schemas import (
     Upload,
 )
 from aegis.http.deps import BlobStoreDep, CurrentPrincipal, SessionDep, SettingsDep
+from aegis.http.downloads import attachment_response
 from aegis.http.versions import IfMatch, expecting, tag
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
@@ -36,19 +36,6 @@ class EvidenceUploadForm(EvidenceFileCreate):
 
 def _upload(file: UploadFile) -> Upload:
     return Upload(filename=file.filename or "", stream=file.file)
-
-
-def _stream(download: Download) -> StreamingResponse:
-    return StreamingResponse(
-        download.chunks,
-        media_type=download.content_type,
-        headers={
-            "Content-Disposition": download.content_disposition,
-            "Content-Length": str(download.size),
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "ETag": f'"{download.sha256}"',
-        },
-    )
 
 
 @router.get("", response_model=Page[EvidenceRead])
@@ -164,7 +151,7 @@ def download_latest(
     evidence_id: int, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
 ) -> StreamingResponse:
     """The newest version of an evidence file, as an attachment."""
-    return _stream(
+    return attachment_response(
         files.download(session=session, principal=principal, store=store, evidence_id=evidence_id)
     )
 
@@ -181,4 +168,4 @@ def download_version(
     download = files.download(
         session=session, principal=principal, store=store, evidence_id=evidence_id, number=number
     )
-    return _stream(download)
+    return attachment_response(download)
