@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +17,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from aegis.core import migrations
 from aegis.core.authz import Principal
 from aegis.core.db import build_engine, utcnow
-from aegis.core.security import create_access_token, hash_password
+from aegis.core.security import (
+    create_access_token,
+    hash_password,
+    new_session_key,
+    token_digest,
+)
 from aegis.core.settings import Settings
 from aegis.domains.auth import service as auth_service
 from aegis.main import create_app
 from aegis.models import AuthSession, RoleAssignment, Unit, User
 from tests.databases import fresh_database, worker_suffix
 
-pytest_plugins = ["tests.hidden_links"]
+pytest_plugins = ["tests.hidden_links", "tests.scanning"]
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,7 +40,6 @@ class World:
 
     units: dict[str, int] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
-    sessions: dict[str, int] = field(default_factory=dict)
 
 
 # name: (role, unit, include_children)
@@ -74,10 +78,7 @@ def build_world(engine: Engine) -> World:
                     user_id=user.id, role=role, unit_id=world.units[unit], include_children=children
                 )
             )
-            auth_session = AuthSession(user_id=user.id, expires_at=utcnow() + timedelta(days=30))
-            session.add(auth_session)
-            session.flush()
-            world.users[name], world.sessions[name] = user.id, auth_session.id
+            world.users[name] = user.id
         session.commit()
     return world
 
@@ -152,14 +153,34 @@ def client(app: Any) -> Iterator[TestClient]:
         yield test_client
 
 
+def open_api_session(db: Session, user_id: int) -> str:
+    """Open an API login session for a user in the test's transaction; return its key."""
+    key, now = new_session_key(), utcnow()
+    db.add(
+        AuthSession(
+            user_id=user_id,
+            key_hash=token_digest(key),
+            kind="api",
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + timedelta(hours=12),
+        )
+    )
+    db.flush()
+    return key
+
+
 @pytest.fixture
-def token_for(world: World, settings: Settings) -> Callable[[str], dict[str, str]]:
-    """Authorization headers for a base user, by name."""
+def token_for(world: World, settings: Settings, db: Session) -> Callable[[str], dict[str, str]]:
+    """Authorization headers for a base user, by name (one login session per user and test)."""
+    keys: dict[str, str] = {}
 
     def headers(name: str) -> dict[str, str]:
+        if name not in keys:
+            keys[name] = open_api_session(db, world.users[name])
         token, _ = create_access_token(
             user_id=world.users[name],
-            session_id=world.sessions[name],
+            session_key=keys[name],
             secret=settings.jwt_secret_key,
             lifetime=timedelta(minutes=5),
         )
@@ -178,6 +199,29 @@ def principal_for(db: Session, world: World) -> Callable[[str], Principal]:
         return auth_service.principal_for_user(session=db, user=user)
 
     return resolve
+
+
+class Clock:
+    """The time login sessions are checked against, moved forward by tests."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, **span: float) -> None:
+        self.offset += timedelta(**span)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Controllable time for session idle timeouts and lifetimes."""
+    from aegis.domains.auth import service as auth
+
+    controlled = Clock()
+    monkeypatch.setattr(auth, "utcnow", controlled.now)
+    return controlled
 
 
 class QueryCounter:

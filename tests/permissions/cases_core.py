@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD
+from sqlalchemy import select
+
+from aegis.core.security import token_digest
+from aegis.models import AuthSession
+from tests.conftest import PASSWORD, open_api_session
 from tests.factories.assets import make_asset
 from tests.permissions import CREATE, DELETE, LIST, READ, UPDATE, Case, Request, statuses
 
@@ -66,6 +70,12 @@ def _new_assignment(db, world, principal_for) -> Request:
     return Request(json=body)
 
 
+def _analyst_session(db, world, principal_for) -> Request:
+    key = open_api_session(db, world.users["analyst"])
+    found = db.scalars(select(AuthSession).where(AuthSession.key_hash == token_digest(key))).one()
+    return Request(path={"session_id": found.id})
+
+
 def _login(db, world, principal_for) -> Request:
     return Request(json={"email": "analyst@example.com", "password": PASSWORD})
 
@@ -90,6 +100,15 @@ CASES = [
     ),
     Case("POST", "/api/v1/auth/logout", statuses(401, 204, 204, 204, 204)),
     Case("GET", "/api/v1/auth/me", SIGNED_IN),
+    Case("GET", "/api/v1/auth/sessions", SIGNED_IN),
+    Case("DELETE", "/api/v1/auth/sessions", statuses(401, 204, 204, 204, 204)),
+    # only the owner may end a session; everyone else is told it does not exist
+    Case(
+        "DELETE",
+        "/api/v1/auth/sessions/{session_id}",
+        statuses(401, 404, 204, 404, 404),
+        _analyst_session,
+    ),
     Case("GET", "/api/v1/units", LIST),
     Case("POST", "/api/v1/units", ADMIN_ONLY_CREATE, _new_unit),
     Case("GET", "/api/v1/units/{unit_id}", READ, _team),

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.factories.risks import make_risk
+from tests.web.conftest import post_login
 
 NEW_PASSWORD = "a brand new passphrase 42"
 
@@ -271,11 +272,7 @@ def test_set_password_validates_and_ends_the_users_sessions(browser_for, world) 
         == 303
     )
     assert analyst.get("/risks", follow_redirects=False).status_code == 303
-    signed_in = analyst.client.post(
-        "/login",
-        data={"email": "analyst@example.com", "password": NEW_PASSWORD, "next": "/"},
-        follow_redirects=False,
-    )
+    signed_in = post_login(analyst.client, "analyst@example.com", NEW_PASSWORD)
     assert signed_in.status_code == 303
 
 

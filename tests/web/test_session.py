@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import sign_in
+from tests.web.conftest import post_login, sign_in
 
 
 def test_login_page_renders_with_strict_security_headers(client: TestClient) -> None:
@@ -20,15 +20,7 @@ def test_pages_redirect_to_login_and_back(client: TestClient) -> None:
     response = client.get("/risks?status=assessed", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=%2Frisks%3Fstatus%3Dassessed"
-    signed_in = client.post(
-        "/login",
-        data={
-            "email": "analyst@example.com",
-            "password": "correct horse battery staple",
-            "next": "/risks?status=assessed",
-        },
-        follow_redirects=False,
-    )
+    signed_in = post_login(client, "analyst@example.com", next="/risks?status=assessed")
     assert signed_in.status_code == 303
     assert signed_in.headers["location"] == "/risks?status=assessed"
     cookie = signed_in.headers["set-cookie"]
@@ -36,20 +28,12 @@ def test_pages_redirect_to_login_and_back(client: TestClient) -> None:
 
 
 def test_open_redirects_are_refused(client: TestClient) -> None:
-    response = client.post(
-        "/login",
-        data={
-            "email": "analyst@example.com",
-            "password": "correct horse battery staple",
-            "next": "//evil.example.com/",
-        },
-        follow_redirects=False,
-    )
+    response = post_login(client, "analyst@example.com", next="//evil.example.com/")
     assert response.headers["location"] == "/"
 
 
 def test_wrong_password_shows_the_form_again(client: TestClient) -> None:
-    response = client.post("/login", data={"email": "analyst@example.com", "password": "nope"})
+    response = post_login(client, "analyst@example.com", "nope")
     assert response.status_code == 401
     assert "Invalid e-mail or password" in response.text
 

@@ -1,4 +1,4 @@
-"""Password hashing, access tokens and opaque refresh tokens."""
+"""Password hashing, access tokens, and opaque session keys and refresh tokens."""
 
 from __future__ import annotations
 
@@ -38,18 +38,18 @@ class AccessClaims:
     """What a valid access token says."""
 
     user_id: int
-    session_id: int
+    session_key: str
     expires_at: datetime
 
 
 def create_access_token(
-    *, user_id: int, session_id: int, secret: str, lifetime: timedelta
+    *, user_id: int, session_key: str, secret: str, lifetime: timedelta
 ) -> tuple[str, int]:
     """Sign a short-lived access token; return it with its lifetime in seconds."""
     now = utcnow()
     claims = {
         "sub": str(user_id),
-        "sid": session_id,
+        "sid": session_key,
         "aud": JWT_AUDIENCE,
         "iat": now,
         "exp": now + lifetime,
@@ -70,11 +70,17 @@ def decode_access_token(token: str, *, secret: str) -> AccessClaims:
         )
         return AccessClaims(
             user_id=int(claims["sub"]),
-            session_id=int(claims["sid"]),
+            session_key=_session_key(claims["sid"]),
             expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
         )
     except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise AuthenticationFailed("Invalid or expired access token") from exc
+
+
+def _session_key(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("the session claim is not a session key")
+    return value
 
 
 def new_refresh_token() -> str:
@@ -82,6 +88,11 @@ def new_refresh_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_session_key() -> str:
+    """Return the random key (256 bits) that names a login session to its holder."""
+    return secrets.token_urlsafe(32)
+
+
 def token_digest(token: str) -> str:
-    """Return the SHA-256 hex digest under which a refresh token is stored."""
+    """Return the SHA-256 hex digest under which a refresh token or session key is stored."""
     return hashlib.sha256(token.encode()).hexdigest()

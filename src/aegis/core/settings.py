@@ -10,9 +10,10 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from aegis.core.instance_secrets import InstanceSecretError, instance_secret
+
 PLACEHOLDER_MARKERS = ("change", "changeme", "placeholder", "secret", "example", "<", "xxx")
 MIN_SECRET_LENGTH = 32
-DEV_SECRET = "aegis-development-only-secret-do-not-use-in-production"  # noqa: S105
 
 
 def _env(*names: str) -> AliasChoices:
@@ -51,17 +52,20 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(
         15, ge=1, le=1440, validation_alias=_env("AEGIS_ACCESS_TOKEN_MINUTES")
     )
-    refresh_token_days: int = Field(
-        14, ge=1, le=365, validation_alias=_env("AEGIS_REFRESH_TOKEN_DAYS")
+    session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, validation_alias=_env("AEGIS_SESSION_IDLE_MINUTES")
+    )
+    session_absolute_hours: int = Field(
+        12,
+        ge=1,
+        le=24 * 30,
+        validation_alias=_env("AEGIS_SESSION_ABSOLUTE_HOURS", "AEGIS_WEB_SESSION_HOURS"),
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_env("CORS_ORIGINS", "AEGIS_CORS_ORIGINS")
     )
 
     static_url: str = Field("/static", validation_alias=_env("AEGIS_STATIC_URL"))
-    web_session_hours: int = Field(
-        12, ge=1, le=24 * 30, validation_alias=_env("AEGIS_WEB_SESSION_HOURS")
-    )
 
     max_upload_bytes: int = Field(
         25 * 1024 * 1024, ge=1, validation_alias=_env("AEGIS_MAX_UPLOAD_BYTES")
@@ -98,8 +102,13 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'aegis.db'}"
         if self.env != "production":
-            self.secret_key = self.secret_key or DEV_SECRET
-            self.jwt_secret_key = self.jwt_secret_key or DEV_SECRET + "-jwt"
+            try:
+                self.secret_key = self.secret_key or instance_secret(self.data_dir, "secret_key")
+                self.jwt_secret_key = self.jwt_secret_key or instance_secret(
+                    self.data_dir, "jwt_secret_key"
+                )
+            except InstanceSecretError as exc:
+                raise ConfigurationError(str(exc)) from exc
         return self
 
     @property
@@ -118,7 +127,7 @@ class Settings(BaseSettings):
                 problems.append(f"{variable} is not set")
             elif len(value) < MIN_SECRET_LENGTH:
                 problems.append(f"{variable} is shorter than {MIN_SECRET_LENGTH} characters")
-            elif value == DEV_SECRET or any(m in value.lower() for m in PLACEHOLDER_MARKERS):
+            elif any(marker in value.lower() for marker in PLACEHOLDER_MARKERS):
                 problems.append(f"{variable} looks like a placeholder")
         if self.secret_key and self.secret_key == self.jwt_secret_key:
             problems.append("JWT_SECRET_KEY must differ from SECRET_KEY")

@@ -14,6 +14,7 @@ from aegis.web import routes
 from aegis.web.assets import StaticAssets
 from aegis.web.cookies import CookieCodec
 from aegis.web.deps import LoginRequired
+from aegis.web.flash import with_message
 from aegis.web.security import PagePolicyMiddleware, content_security_policy
 from aegis.web.templating import render
 
@@ -34,15 +35,19 @@ def render_error(request: Request, status: int, message: str) -> Response:
 
 def mount_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, static files and their security headers to the application."""
-    app.state.cookie_codec = CookieCodec(settings.secret_key, settings.web_session_hours * 3600)
+    max_age = settings.session_absolute_hours * 3600
+    app.state.cookie_codec = CookieCodec(settings.secret_key, max_age)
     app.state.static_assets = StaticAssets(url_prefix=settings.static_url)
     app.state.render_error = render_error
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        response: Response
         if request.headers.get("hx-request"):
-            return Response(status_code=200, headers={"HX-Redirect": exc.next_url})
-        return RedirectResponse(exc.next_url, status_code=303)
+            response = Response(status_code=200, headers={"HX-Redirect": exc.next_url})
+        else:
+            response = RedirectResponse(exc.next_url, status_code=303)
+        return with_message(request, response, exc.message) if exc.message else response
 
     @app.get("/static/{path:path}", include_in_schema=False)
     def static(request: Request, path: str) -> Response:

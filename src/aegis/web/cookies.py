@@ -1,4 +1,4 @@
-"""The signed browser-session cookie: login session id, user id and CSRF token."""
+"""Signed browser cookies: the session (its key and CSRF token) and the sign-in form's token."""
 
 from __future__ import annotations
 
@@ -8,30 +8,33 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE_NAME = "aegis_session"
-SALT = "aegis.web.session"
+LOGIN_COOKIE_NAME = "aegis_login"
+SALT = "aegis.web.session.v2"
+LOGIN_SALT = "aegis.web.login-form"
+LOGIN_MAX_AGE_SECONDS = 2 * 3600
 
 
 @dataclass(frozen=True)
 class WebSession:
-    """What the cookie carries."""
+    """What the session cookie carries: the login session's key, its user and the CSRF token."""
 
+    key: str
     user_id: int
-    session_id: int
     csrf: str
 
 
 class CookieCodec:
-    """Signs and verifies the session cookie with the application's secret key."""
+    """Signs and verifies the cookies with the application's secret key."""
 
     def __init__(self, secret: str, max_age_seconds: int) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt=SALT)
+        self._login = URLSafeTimedSerializer(secret, salt=LOGIN_SALT)
         self.max_age = max_age_seconds
 
-    def encode(self, user_id: int, session_id: int) -> str:
-        """A new cookie value with a fresh CSRF token."""
-        return str(
-            self._serializer.dumps({"u": user_id, "s": session_id, "c": secrets.token_urlsafe(32)})
-        )
+    def encode(self, key: str, user_id: int) -> str:
+        """A new session cookie value with a fresh CSRF token."""
+        payload = {"k": key, "u": user_id, "c": secrets.token_urlsafe(32)}
+        return str(self._serializer.dumps(payload))
 
     def decode(self, value: str | None) -> WebSession | None:
         """The session in a cookie value, or None when missing, forged or too old."""
@@ -39,6 +42,26 @@ class CookieCodec:
             return None
         try:
             data = self._serializer.loads(value, max_age=self.max_age)
-            return WebSession(int(data["u"]), int(data["s"]), str(data["c"]))
+            key, user_id, csrf = data["k"], data["u"], data["c"]
         except (BadSignature, KeyError, TypeError, ValueError):
             return None
+        if not isinstance(key, str) or not isinstance(csrf, str) or not key or not csrf:
+            return None
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            return None
+        return WebSession(key, user_id, csrf)
+
+    def new_login_token(self) -> tuple[str, str]:
+        """A CSRF token for the sign-in form and the cookie value that vouches for it."""
+        token = secrets.token_urlsafe(32)
+        return token, str(self._login.dumps(token))
+
+    def login_token(self, value: str | None) -> str | None:
+        """The sign-in form token a cookie vouches for, or None when missing, forged or old."""
+        if not value:
+            return None
+        try:
+            token = self._login.loads(value, max_age=LOGIN_MAX_AGE_SECONDS)
+        except (BadSignature, TypeError, ValueError):
+            return None
+        return token if isinstance(token, str) and token else None

@@ -11,9 +11,10 @@ from fastapi import Depends, Request
 from aegis.core.authz import Principal
 from aegis.core.errors import AuthenticationFailed, PermissionDenied
 from aegis.domains.auth import service as auth
+from aegis.domains.auth.errors import SessionExpired
 from aegis.domains.users import service as users
-from aegis.http.deps import SessionDep
-from aegis.web.cookies import COOKIE_NAME, CookieCodec
+from aegis.http.deps import SessionDep, SettingsDep, record_use, session_policy
+from aegis.web.cookies import COOKIE_NAME, LOGIN_COOKIE_NAME, CookieCodec
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -21,9 +22,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 class LoginRequired(Exception):
     """The page needs a signed-in user; the handler redirects to the login page."""
 
-    def __init__(self, next_url: str) -> None:
+    def __init__(self, next_url: str, message: str | None = None) -> None:
         super().__init__(next_url)
         self.next_url = next_url
+        self.message = message
 
 
 def codec(request: Request) -> CookieCodec:
@@ -52,17 +54,28 @@ async def check_csrf(request: Request) -> None:
         raise PermissionDenied("The form has expired or did not come from Aegis; reload the page")
 
 
-def web_principal(request: Request, session: SessionDep) -> Principal:
+def login_form_token_matches(request: Request, sent: str) -> bool:
+    """Whether the sign-in form's CSRF token is the one its pre-session cookie vouches for."""
+    expected = codec(request).login_token(request.cookies.get(LOGIN_COOKIE_NAME))
+    return bool(expected and sent and secrets.compare_digest(sent, expected))
+
+
+def web_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
     """The principal of the browser session, or a redirect to the login page."""
     web_session = codec(request).decode(request.cookies.get(COOKIE_NAME))
     if web_session is None:
         raise LoginRequired(login_url(request))
     try:
-        principal = auth.principal_for_session(
-            session=session, user_id=web_session.user_id, session_id=web_session.session_id
+        check = auth.principal_for_session(
+            session=session, key=web_session.key, policy=session_policy(settings)
         )
+    except SessionExpired as exc:
+        raise LoginRequired(login_url(request), exc.message) from exc
     except AuthenticationFailed as exc:
         raise LoginRequired(login_url(request)) from exc
+    if check.principal.user_id != web_session.user_id:
+        raise LoginRequired(login_url(request))
+    principal = record_use(request, session, check)
     request.state.csrf_token = web_session.csrf
     request.state.principal = principal
     names = users.names_by_id(session=session, user_ids={principal.user_id})

@@ -1,27 +1,39 @@
-"""Sign-in, token refresh, logout and the current user."""
+"""Sign-in, token refresh, logout, the current user and their login sessions."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from aegis.domains.auth import service
-from aegis.domains.auth.schemas import LoginRequest, RefreshRequest, TokenPair
+from aegis.domains.auth.schemas import LoginRequest, RefreshRequest, SessionRead, TokenPair
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import MeRead
-from aegis.http.deps import CurrentPrincipal, SessionDep, TokenPolicyDep
+from aegis.http.deps import (
+    ClientDep,
+    CurrentPrincipal,
+    SessionDep,
+    SessionPolicyDep,
+    TokenPolicyDep,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=TokenPair)
-def login(body: LoginRequest, session: SessionDep, policy: TokenPolicyDep) -> TokenPair:
+def login(
+    body: LoginRequest, session: SessionDep, policy: TokenPolicyDep, client: ClientDep
+) -> TokenPair:
     """Exchange e-mail and password for an access token and a refresh token."""
-    return service.login(session=session, email=body.email, password=body.password, policy=policy)
+    return service.login(
+        session=session, email=body.email, password=body.password, policy=policy, client=client
+    )
 
 
 @router.post("/refresh", response_model=TokenPair)
 def refresh(body: RefreshRequest, session: SessionDep, policy: TokenPolicyDep) -> TokenPair:
-    """Exchange a refresh token (usable once) for a new pair."""
+    """Exchange a refresh token (usable once) for a new pair, within the session's limits."""
     return service.refresh(session=session, refresh_token=body.refresh_token, policy=policy)
 
 
@@ -39,3 +51,27 @@ def logout(
 def me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
     """The signed-in user and their role assignments."""
     return users.me(session=session, principal=principal)
+
+
+@router.get("/sessions", response_model=list[SessionRead])
+def sessions(
+    session: SessionDep, principal: CurrentPrincipal, policy: SessionPolicyDep
+) -> list[SessionRead]:
+    """The caller's active login sessions (browser and API), most recently used first."""
+    return service.list_sessions(session=session, principal=principal, policy=policy)
+
+
+@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out_everywhere(session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Sign out everywhere: every session of the caller ends, this one included."""
+    service.sign_out_everywhere(session=session, principal=principal)
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_session(
+    session_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> None:
+    """End one of the caller's sessions; another user's session is not found."""
+    service.revoke_session(session=session, principal=principal, session_id=session_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Assignment, Role
-from aegis.core.db import utcnow
 from aegis.models import AuthSession, RefreshToken, RoleAssignment, Unit, User
 
 
@@ -15,18 +16,47 @@ def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def active_user_for_session(session: Session, user_id: int, session_id: int) -> User | None:
-    """Return the user if active and the login session is neither revoked nor expired."""
-    return session.scalar(
-        select(User)
-        .join(AuthSession, AuthSession.user_id == User.id)
+def open_session_by_key(
+    session: Session, key_hash: str, kind: str
+) -> tuple[AuthSession, User] | None:
+    """The unrevoked session of this kind with this key digest, with its user if active."""
+    row = session.execute(
+        select(AuthSession, User)
+        .join(User, AuthSession.user_id == User.id)
         .where(
-            User.id == user_id,
-            User.is_active.is_(True),
-            AuthSession.id == session_id,
+            AuthSession.key_hash == key_hash,
+            AuthSession.kind == kind,
             AuthSession.revoked_at.is_(None),
-            AuthSession.expires_at > utcnow(),
+            User.is_active.is_(True),
         )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+def active_sessions_of(
+    session: Session, user_id: int, *, used_since: datetime, now: datetime
+) -> list[AuthSession]:
+    """A user's sessions neither revoked, idle since before `used_since`, nor past their end."""
+    return list(
+        session.scalars(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+                AuthSession.last_used_at > used_since,
+            )
+            .order_by(AuthSession.last_used_at.desc(), AuthSession.id.desc())
+        )
+    )
+
+
+def touch_session(session: Session, session_id: int, now: datetime) -> None:
+    """Record that a session was just used (unless a later use was already recorded)."""
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.last_used_at < now)
+        .values(last_used_at=now)
     )
 
 
@@ -50,10 +80,11 @@ def refresh_token_by_hash(session: Session, token_hash: str) -> RefreshToken | N
     return session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
 
 
-def revoke_sessions_of(session: Session, user_id: int) -> None:
-    """Revoke every open login session of a user."""
-    session.execute(
+def revoke_sessions_of(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every open login session of a user; return how many were open."""
+    result = session.execute(
         update(AuthSession)
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
     )
+    return int(getattr(result, "rowcount", 0) or 0)

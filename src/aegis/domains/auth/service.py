@@ -1,36 +1,99 @@
-"""Sign-in, refresh-token rotation with reuse detection, logout, and principal resolution."""
+"""Sign-in, login sessions with idle and absolute limits, refresh rotation, sign-out."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, resolve_principal
 from aegis.core.db import utcnow
-from aegis.core.errors import AuthenticationFailed, TokenReuseDetected
+from aegis.core.errors import AuthenticationFailed, NotFound, TokenReuseDetected
 from aegis.core.security import (
     create_access_token,
     decode_access_token,
     new_refresh_token,
+    new_session_key,
     token_digest,
     verify_password,
 )
 from aegis.domains.auth import repository as repo
-from aegis.domains.auth.schemas import TokenPair, TokenPolicy
+from aegis.domains.auth.devices import device_label
+from aegis.domains.auth.errors import SessionExpired
+from aegis.domains.auth.schemas import (
+    ClientInfo,
+    OpenedSession,
+    SessionCheck,
+    SessionKind,
+    SessionPolicy,
+    SessionRead,
+    TokenPair,
+    TokenPolicy,
+)
 from aegis.models import AuthSession, RefreshToken, User
 
 INVALID_CREDENTIALS = "Invalid e-mail or password"
+SESSION_ENDED = "Your session has ended; sign in again"
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-def _issue(session: Session, auth_session: AuthSession, policy: TokenPolicy) -> TokenPair:
-    refresh = new_refresh_token()
-    session.add(RefreshToken(session_id=auth_session.id, token_hash=token_digest(refresh)))
+def duration_text(span: timedelta) -> str:
+    """A duration in words: '30 minutes', '12 hours'."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{minutes // 60} hour{'s' if minutes != 60 else ''}"
+
+
+def _check_expiry(auth_session: AuthSession, policy: SessionPolicy, now: datetime) -> None:
+    """Raise SessionExpired when the session is past its absolute end or idle too long."""
+    if auth_session.expires_at <= now:
+        span = duration_text(auth_session.expires_at - auth_session.created_at)
+        raise SessionExpired(f"Your session reached its limit of {span}; sign in again")
+    if auth_session.last_used_at + policy.idle <= now:
+        raise SessionExpired(
+            f"Your session ended after {duration_text(policy.idle)} without activity; sign in again"
+        )
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    return value[:length] if value else None
+
+
+def _open(
+    session: Session, user: User, kind: SessionKind, policy: SessionPolicy, client: ClientInfo
+) -> tuple[AuthSession, str]:
+    """Open a login session for a signed-in user; return it with its key."""
+    now = utcnow()
+    key = new_session_key()
+    user.last_login_at = now
+    auth_session = AuthSession(
+        user_id=user.id,
+        key_hash=token_digest(key),
+        kind=kind,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + policy.absolute,
+        user_agent=_clip(client.user_agent, 255),
+        client_address=_clip(client.address, 64),
+    )
+    session.add(auth_session)
+    session.flush()
+    return auth_session, key
+
+
+def _issue(session: Session, auth_session: AuthSession, key: str, policy: TokenPolicy) -> TokenPair:
+    """A new token pair; the refresh token carries the session key, stored only as digests."""
+    now = utcnow()
+    refresh = f"{key}.{new_refresh_token()}"
+    session.add(
+        RefreshToken(session_id=auth_session.id, token_hash=token_digest(refresh), created_at=now)
+    )
     access, expires_in = create_access_token(
         user_id=auth_session.user_id,
-        session_id=auth_session.id,
+        session_key=key,
         secret=policy.jwt_secret,
-        lifetime=policy.access_lifetime,
+        lifetime=min(policy.access_lifetime, auth_session.expires_at - now),
     )
     session.flush()
     return TokenPair(access_token=access, refresh_token=refresh, expires_in=expires_in)
@@ -45,32 +108,40 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
-def login(*, session: Session, email: str, password: str, policy: TokenPolicy) -> TokenPair:
-    """Check credentials and open a login session."""
+def login(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    policy: TokenPolicy,
+    client: ClientInfo | None = None,
+) -> TokenPair:
+    """Check credentials and open an API login session."""
     user = authenticate(session, email, password)
-    user.last_login_at = utcnow()
-    auth_session = AuthSession(user_id=user.id, expires_at=utcnow() + policy.refresh_lifetime)
-    session.add(auth_session)
-    session.flush()
-    return _issue(session, auth_session, policy)
+    auth_session, key = _open(session, user, "api", policy.sessions, client or ClientInfo())
+    return _issue(session, auth_session, key, policy)
 
 
 def refresh(*, session: Session, refresh_token: str, policy: TokenPolicy) -> TokenPair:
     """Exchange a refresh token for new tokens; a reused token revokes its whole session."""
     stored = repo.refresh_token_by_hash(session, token_digest(refresh_token))
-    if stored is None:
+    auth_session = session.get(AuthSession, stored.session_id) if stored else None
+    key = refresh_token.partition(".")[0]
+    if stored is None or auth_session is None or auth_session.key_hash != token_digest(key):
         raise AuthenticationFailed("Invalid refresh token")
-    auth_session = session.get(AuthSession, stored.session_id)
-    if auth_session is None or auth_session.revoked_at is not None:
-        raise AuthenticationFailed("Session has been revoked")
+    if auth_session.revoked_at is not None:
+        raise AuthenticationFailed(SESSION_ENDED)
+    now = utcnow()
     if stored.used_at is not None:
-        auth_session.revoked_at = utcnow()
+        auth_session.revoked_at = now
         raise TokenReuseDetected("Refresh token was already used; the session is revoked")
     user = session.get(User, auth_session.user_id)
-    if user is None or not user.is_active or auth_session.expires_at <= utcnow():
-        raise AuthenticationFailed("Session has expired")
-    stored.used_at = utcnow()
-    return _issue(session, auth_session, policy)
+    if user is None or not user.is_active:
+        raise AuthenticationFailed(SESSION_ENDED)
+    _check_expiry(auth_session, policy.sessions, now)
+    stored.used_at = now
+    auth_session.last_used_at = now
+    return _issue(session, auth_session, key, policy)
 
 
 def logout(*, session: Session, principal: Principal, refresh_token: str | None = None) -> None:
@@ -83,19 +154,33 @@ def logout(*, session: Session, principal: Principal, refresh_token: str | None 
             if owner is not None and owner.user_id == principal.user_id:
                 ids.add(owner.id)
     for session_id in ids:
-        auth_session = session.get(AuthSession, session_id)
-        if auth_session is not None and auth_session.revoked_at is None:
-            auth_session.revoked_at = utcnow()
-    session.flush()
+        close_session(session=session, user_id=principal.user_id, session_id=session_id)
 
 
-def principal_for_token(*, session: Session, token: str, jwt_secret: str) -> Principal:
-    """Turn a valid access token of an active user and open session into a principal."""
+def _check_session(
+    session: Session, key: str, kind: SessionKind, policy: SessionPolicy
+) -> SessionCheck:
+    """The principal of the open, unexpired session of this kind named by `key`."""
+    found = repo.open_session_by_key(session, token_digest(key), kind)
+    if found is None:
+        raise AuthenticationFailed(SESSION_ENDED)
+    auth_session, user = found
+    now = utcnow()
+    _check_expiry(auth_session, policy, now)
+    principal = principal_for_user(session=session, user=user, session_id=auth_session.id)
+    interval = min(TOUCH_INTERVAL, policy.idle / 10)
+    return SessionCheck(principal, needs_touch=now - auth_session.last_used_at >= interval)
+
+
+def principal_for_token(
+    *, session: Session, token: str, jwt_secret: str, policy: SessionPolicy
+) -> SessionCheck:
+    """Check an access token and its API session; the principal of an active user."""
     claims = decode_access_token(token, secret=jwt_secret)
-    user = repo.active_user_for_session(session, claims.user_id, claims.session_id)
-    if user is None:
-        raise AuthenticationFailed("Session is no longer valid")
-    return principal_for_user(session=session, user=user, session_id=claims.session_id)
+    check = _check_session(session, claims.session_key, "api", policy)
+    if check.principal.user_id != claims.user_id:
+        raise AuthenticationFailed(SESSION_ENDED)
+    return check
 
 
 def principal_for_user(*, session: Session, user: User, session_id: int | None = None) -> Principal:
@@ -109,27 +194,34 @@ def principal_for_user(*, session: Session, user: User, session_id: int | None =
     )
 
 
-def revoke_all_sessions(*, session: Session, user_id: int) -> None:
-    """Revoke every login session of a user at once."""
-    repo.revoke_sessions_of(session, user_id)
+def revoke_all_sessions(*, session: Session, user_id: int) -> int:
+    """Revoke every login session of a user at once; return how many were open."""
+    return repo.revoke_sessions_of(session, user_id, utcnow())
 
 
-def open_session(*, session: Session, email: str, password: str, lifetime: timedelta) -> int:
-    """Check credentials and open a browser login session; return its id."""
+def open_session(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    policy: SessionPolicy,
+    client: ClientInfo | None = None,
+) -> OpenedSession:
+    """Check credentials and open a browser login session; return its key."""
     user = authenticate(session, email, password)
-    user.last_login_at = utcnow()
-    auth_session = AuthSession(user_id=user.id, expires_at=utcnow() + lifetime)
-    session.add(auth_session)
+    _auth_session, key = _open(session, user, "browser", policy, client or ClientInfo())
+    return OpenedSession(key=key, user_id=user.id, lifetime=policy.absolute)
+
+
+def principal_for_session(*, session: Session, key: str, policy: SessionPolicy) -> SessionCheck:
+    """The principal of the open, unexpired browser session named by `key`."""
+    return _check_session(session, key, "browser", policy)
+
+
+def touch_session(*, session: Session, session_id: int) -> None:
+    """Record that a session is in use now, which postpones its idle timeout."""
+    repo.touch_session(session, session_id, utcnow())
     session.flush()
-    return auth_session.id
-
-
-def principal_for_session(*, session: Session, user_id: int, session_id: int) -> Principal:
-    """The principal of an open login session of an active user."""
-    user = repo.active_user_for_session(session, user_id, session_id)
-    if user is None:
-        raise AuthenticationFailed("Session is no longer valid")
-    return principal_for_user(session=session, user=user, session_id=session_id)
 
 
 def close_session(*, session: Session, user_id: int, session_id: int) -> None:
@@ -140,7 +232,40 @@ def close_session(*, session: Session, user_id: int, session_id: int) -> None:
         session.flush()
 
 
-def session_user_id(*, session: Session, session_id: int) -> int | None:
-    """The user a login session belongs to."""
+def list_sessions(
+    *, session: Session, principal: Principal, policy: SessionPolicy
+) -> list[SessionRead]:
+    """The caller's active login sessions, most recently used first."""
+    now = utcnow()
+    rows = repo.active_sessions_of(
+        session, principal.user_id, used_since=now - policy.idle, now=now
+    )
+    return [_read(row, principal) for row in rows]
+
+
+def _read(row: AuthSession, principal: Principal) -> SessionRead:
+    return SessionRead(
+        id=row.id,
+        kind="browser" if row.kind == "browser" else "api",
+        device=device_label(row.user_agent),
+        user_agent=row.user_agent,
+        client_address=row.client_address,
+        started_at=row.created_at,
+        last_used_at=row.last_used_at,
+        ends_at=row.expires_at,
+        current=row.id == principal.session_id,
+    )
+
+
+def revoke_session(*, session: Session, principal: Principal, session_id: int) -> SessionRead:
+    """Sign one of the caller's own sessions out and return it; others' are not found."""
     auth_session = session.get(AuthSession, session_id)
-    return auth_session.user_id if auth_session else None
+    if auth_session is None or auth_session.user_id != principal.user_id:
+        raise NotFound("No such session among yours")
+    close_session(session=session, user_id=principal.user_id, session_id=session_id)
+    return _read(auth_session, principal)
+
+
+def sign_out_everywhere(*, session: Session, principal: Principal) -> int:
+    """Revoke every session of the caller, this one included; return how many were open."""
+    return revoke_all_sessions(session=session, user_id=principal.user_id)

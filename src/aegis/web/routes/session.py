@@ -1,22 +1,27 @@
-"""Sign-in, sign-out and the user's own account."""
+"""Sign-in, sign-out and the user's own account with their sessions."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
+from aegis.core.authz import Principal
 from aegis.core.errors import AuthenticationFailed, ValidationFailed
 from aegis.domains.auth import service as auth
+from aegis.domains.auth.schemas import SessionPolicy
 from aegis.domains.users import service as users
-from aegis.http.deps import SessionDep, SettingsDep
+from aegis.http.deps import ClientDep, SessionDep, SessionPolicyDep
 from aegis.web import lookups
-from aegis.web.cookies import COOKIE_NAME
-from aegis.web.deps import CsrfChecked, WebPrincipal, codec
+from aegis.web.cookies import COOKIE_NAME, LOGIN_COOKIE_NAME, LOGIN_MAX_AGE_SECONDS
+from aegis.web.deps import CsrfChecked, WebPrincipal, codec, login_form_token_matches
+from aegis.web.flash import redirect_with_message
 from aegis.web.forms import field_errors
 from aegis.web.templating import render
+
+FORM_EXPIRED = "This sign-in form had expired or did not come from Aegis; sign in again"
 
 router = APIRouter()
 
@@ -28,9 +33,11 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _set_cookie(request: Request, response: Response, value: str, max_age: int) -> None:
+def _set_cookie(
+    request: Request, response: Response, value: str, max_age: int, name: str = COOKIE_NAME
+) -> None:
     response.set_cookie(
-        COOKIE_NAME,
+        name,
         value,
         max_age=max_age,
         httponly=True,
@@ -40,40 +47,69 @@ def _set_cookie(request: Request, response: Response, value: str, max_age: int) 
     )
 
 
+def _login_form(
+    request: Request, *, next: str | None, email: str = "", error: str | None = None, status: int
+) -> Response:
+    """The sign-in form with its CSRF token, vouched for by a pre-session cookie."""
+    token = codec(request).login_token(request.cookies.get(LOGIN_COOKIE_NAME))
+    cookie = None
+    if token is None:
+        token, cookie = codec(request).new_login_token()
+    request.state.csrf_token = token
+    response = render(
+        request,
+        "session/login.html",
+        status_code=status,
+        next=_safe_next(next),
+        email=email,
+        error=error,
+    )
+    if cookie is not None:
+        _set_cookie(request, response, cookie, LOGIN_MAX_AGE_SECONDS, LOGIN_COOKIE_NAME)
+    return response
+
+
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> Response:
     """The sign-in form."""
-    return render(request, "session/login.html", next=_safe_next(next), email="", error=None)
+    return _login_form(request, next=next, status=200)
 
 
 @router.post("/login")
 def login(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    policy: SessionPolicyDep,
+    client: ClientDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Check the credentials, open a session and go where the user was heading."""
-    lifetime = timedelta(hours=settings.web_session_hours)
+    """Check the form's origin and the credentials, open a session and go where the user was."""
+    if not login_form_token_matches(request, csrf_token):
+        return _login_form(request, next=next, email=email, error=FORM_EXPIRED, status=403)
     try:
-        session_id = auth.open_session(
-            session=session, email=email, password=password, lifetime=lifetime
+        opened = auth.open_session(
+            session=session, email=email, password=password, policy=policy, client=client
         )
-    except AuthenticationFailed:
-        return render(
-            request,
-            "session/login.html",
-            status_code=401,
-            next=_safe_next(next),
-            email=email,
-            error="Invalid e-mail or password",
-        )
-    user_id = auth.session_user_id(session=session, session_id=session_id)
+    except AuthenticationFailed as exc:
+        return _login_form(request, next=next, email=email, error=exc.message, status=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    cookie = codec(request).encode(user_id or 0, session_id)
-    _set_cookie(request, response, cookie, int(lifetime.total_seconds()))
+    cookie = codec(request).encode(opened.key, opened.user_id)
+    _set_cookie(request, response, cookie, int(opened.lifetime.total_seconds()))
+    response.delete_cookie(LOGIN_COOKIE_NAME, path="/")
+    return response
+
+
+def _signed_out(request: Request, message: str | None = None) -> Response:
+    """Back to the sign-in page without the session cookie."""
+    response = (
+        redirect_with_message(request, "/login", message)
+        if message
+        else RedirectResponse("/login", status_code=303)
+    )
+    response.delete_cookie(COOKIE_NAME, path="/")
     return response
 
 
@@ -84,17 +120,63 @@ def logout(request: Request, session: SessionDep, principal: WebPrincipal) -> Re
         auth.close_session(
             session=session, user_id=principal.user_id, session_id=principal.session_id
         )
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE_NAME, path="/")
-    return response
+    return _signed_out(request)
+
+
+def _account(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    policy: SessionPolicy,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The account page: profile, sessions, display name and password forms."""
+    return render(
+        request,
+        "session/account.html",
+        principal,
+        status_code=status,
+        me=users.me(session=session, principal=principal),
+        units=lookups.unit_names(session, principal),
+        sessions=auth.list_sessions(session=session, principal=principal, policy=policy),
+        idle_limit=auth.duration_text(policy.idle),
+        absolute_limit=auth.duration_text(policy.absolute),
+        errors=errors or {},
+    )
 
 
 @router.get("/account")
-def account(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The signed-in user's profile and password form."""
-    me = users.me(session=session, principal=principal)
-    units = lookups.unit_names(session, principal)
-    return render(request, "session/account.html", principal, me=me, units=units, errors={})
+def account(
+    request: Request, session: SessionDep, principal: WebPrincipal, policy: SessionPolicyDep
+) -> Response:
+    """The signed-in user's profile, active sessions and password form."""
+    return _account(request, session, principal, policy)
+
+
+@router.post("/account/sessions/{session_id}/revoke", dependencies=[CsrfChecked])
+def revoke_session(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    session_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+) -> Response:
+    """Sign one of the user's sessions out (this one: back to the sign-in page)."""
+    ended = auth.revoke_session(session=session, principal=principal, session_id=session_id)
+    if ended.current:
+        return _signed_out(request, "You are signed out.")
+    where = f" from {ended.client_address}" if ended.client_address else ""
+    return redirect_with_message(
+        request, "/account", f"Signed out the session of {ended.device}{where}."
+    )
+
+
+@router.post("/account/sessions/revoke-all", dependencies=[CsrfChecked])
+def sign_out_everywhere(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """End every session of the user, on every device, this one included."""
+    auth.sign_out_everywhere(session=session, principal=principal)
+    return _signed_out(request, "You are signed out everywhere, on every device.")
 
 
 @router.post("/account/name", dependencies=[CsrfChecked])
@@ -102,22 +184,14 @@ def rename(
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
+    policy: SessionPolicyDep,
     name: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Change the signed-in user's display name."""
     try:
         users.rename_self(session=session, principal=principal, name=name)
     except ValidationFailed as exc:
-        me = users.me(session=session, principal=principal)
-        return render(
-            request,
-            "session/account.html",
-            principal,
-            status_code=422,
-            me=me,
-            units=lookups.unit_names(session, principal),
-            errors=field_errors(exc),
-        )
+        return _account(request, session, principal, policy, status=422, errors=field_errors(exc))
     return RedirectResponse("/account", status_code=303)
 
 
@@ -126,12 +200,12 @@ def change_password(
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
+    policy: SessionPolicyDep,
     current_password: Annotated[str, Form(max_length=1024)] = "",
     new_password: Annotated[str, Form(max_length=1024)] = "",
     confirm_password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     """Change the password; every session ends and the user signs in again."""
-    me = users.me(session=session, principal=principal)
     try:
         if new_password != confirm_password:
             raise ValidationFailed("The two new passwords differ", field="confirm_password")
@@ -139,15 +213,7 @@ def change_password(
             session=session, principal=principal, current=current_password, new=new_password
         )
     except ValidationFailed as exc:
-        return render(
-            request,
-            "session/account.html",
-            principal,
-            status_code=422,
-            me=me,
-            units=lookups.unit_names(session, principal),
-            errors=field_errors(exc),
-        )
+        return _account(request, session, principal, policy, status=422, errors=field_errors(exc))
     response = RedirectResponse("/login?changed=1", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
