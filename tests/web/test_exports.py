@@ -29,7 +29,15 @@ def _one(rows: list[dict], key: str, value: str) -> dict:
 
 def test_the_risk_export_reads_in_names_labels_and_dates(browser_for, register) -> None:
     rows = csv_rows(browser_for("analyst").get("/risks?format=csv"))
-    assert list(rows[0])[:6] == ["Title", "Unit", "Category", "Status", "Owner", "Description"]
+    assert list(rows[0])[:7] == [
+        "Reference",
+        "Title",
+        "Unit",
+        "Category",
+        "Status",
+        "Owner",
+        "Description",
+    ]
     row = _one(rows, "Title", "Hameçonnage ciblé")
     assert row["Unit"] == "division-a" and row["Category"] == "Operational"
     assert row["Status"] == "In treatment" and row["Treatment"] == "Mitigate"

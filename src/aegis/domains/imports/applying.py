@@ -3,7 +3,8 @@
 Every row runs in a savepoint of its own inside one savepoint for the file, so a row the
 service refuses is reported and the others still run: the dry run finds every problem the
 import would meet. Unless it is a real import and no row was refused, the file's savepoint is
-rolled back and nothing is left written.
+rolled back and nothing is left written. Assets and controls, whose every rule the plan checks,
+are not run at all by a dry run: it costs a few queries whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -59,9 +60,15 @@ def apply(
     save: bool,
     progress: Progress | None = None,
 ) -> bool:
-    """Run the planned creations and updates; keep them only when saving and none failed."""
-    work = [plan for plan in plans if plan.action in ("create", "update")]
+    """Run the planned creations and updates; keep them only when saving and none failed.
+
+    When the plan checks every rule of the kind's services, a dry run, or an import the plan
+    already refuses, runs nothing: the plan has found every problem there is.
+    """
     failed = any(plan.action == "error" for plan in plans)
+    if kind.checked_by_plan and (failed or not save):
+        return False
+    work = [plan for plan in plans if plan.action in ("create", "update")]
     whole = session.begin_nested()
     try:
         for done, plan in enumerate(work, start=1):

@@ -39,6 +39,9 @@ class Kind:
     create: Create
     update: Update
     create_only_after: tuple[str, ...] = ()  # fields set by an update right after creation
+    # whether the plan checks every rule of the kind's create and update, so that a dry run
+    # need not run them (risks and tasks have workflows and rules only their services know)
+    checked_by_plan: bool = False
 
 
 def _create_asset(session: Session, principal: Principal, values: dict[str, Any]) -> None:
@@ -95,6 +98,7 @@ KINDS: dict[ImportKind, Kind] = {
         AssetUpdate,
         _create_asset,
         _update_asset,
+        checked_by_plan=True,
     ),
     ImportKind.RISKS: Kind(
         ImportKind.RISKS, "risk", Risk, "title", RiskCreate, RiskUpdate, _create_risk, _update_risk
@@ -108,6 +112,7 @@ KINDS: dict[ImportKind, Kind] = {
         ControlUpdate,
         _create_control,
         _update_control,
+        checked_by_plan=True,
     ),
     ImportKind.TASKS: Kind(
         ImportKind.TASKS,

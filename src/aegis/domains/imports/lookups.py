@@ -1,6 +1,6 @@
 """Names in a file turned into ids: units, people, linked objects and the objects to update.
 
-Everything a file names is looked up once per file (a few queries, in chunks of 500 names),
+Everything a file names is looked up once per file (a few queries, in chunks of 5,000 names),
 within the units the importing user can see.
 """
 
@@ -74,6 +74,12 @@ class Lookups:
         raise NotFoundInFile(
             f"There is no user “{text}” in the units you can see; use their name or e-mail address"
         )
+
+    def candidates(self, target: Target, text: str) -> set[int]:
+        """Every linked object of the user's units whose reference or title this text is."""
+        wanted = key(text)
+        by_ref, by_title = self.by_ref.get(target, {}), self.by_title.get(target, {})
+        return by_ref.get(wanted, set()) | by_title.get(wanted, set())
 
     def target(self, target: Target, text: str) -> int:
         """The id of the linked object with this reference or, failing that, this title."""

@@ -20,10 +20,12 @@ from aegis.core.messages import field_label, plain_message
 from aegis.domains.imports import repository as repo
 from aegis.domains.imports.fields import FieldSpec, Target
 from aegis.domains.imports.kinds import Kind
-from aegis.domains.imports.lookups import Lookups, gather, key, name_current
+from aegis.domains.imports.lookups import Lookups, gather, key, name_current, split_list
 from aegis.domains.imports.reading import Sheet
 from aegis.domains.imports.schemas import Action, FieldChange, ImportProblem
 from aegis.domains.imports.values import CellError, cell_value, is_outside, shown
+
+MISSING = object()  # no value could be read
 
 
 @dataclass(frozen=True)
@@ -246,9 +248,10 @@ class Planner:
         plan.title = str(getattr(obj, self.kind.title))
         self._unit_problem(plan, obj.unit_id)
         for name in list(row.errors):
-            if self._keeps_current(obj, name, row.texts[name]):
+            kept = self._named_current(obj, name, row.texts[name])
+            if kept is not MISSING:
                 del row.errors[name]
-                row.values[name] = self._current(obj, name)
+                row.values[name] = kept
         self._cell_problems(row, plan, set(self.columns))
         wanted: dict[str, Any] = {}
         for name, column in self.columns.items():
@@ -273,6 +276,7 @@ class Planner:
         changes = {n: v for n, v in checked.items() if _normal(v) != _normal(self._current(obj, n))}
         if "unit_id" in changes:
             self._unit_problem(plan, changes["unit_id"])
+        self._self_links(plan, obj, changes)
         if plan.action == "error" or not changes:
             return
         plan.action = "update"
@@ -287,15 +291,50 @@ class Planner:
             for name, value in changes.items()
         ]
 
-    def _keeps_current(self, obj: Any, name: str, text: str) -> bool:
-        """Whether a cell that names nothing the user can see names what the object has now."""
+    def _named_current(self, obj: Any, name: str, text: str) -> Any:
+        """What the object has now, if a cell the plan could not read names just that.
+
+        Such a cell names someone or something out of the user's sight ("(outside your
+        units)", a person holding no role in the user's units), or a name several of the
+        user's units, people or objects share, as exports write them. Else MISSING.
+        """
         spec = self.columns[name].spec
-        current = getattr(obj, name, None)
+        current = self._current(obj, name)
         if spec.value in ("person", "link") and current is not None and is_outside(text):
-            return True
+            return current
         if spec.value == "person" and current in self.people:
-            return key(text) in {key(part) for part in self.people[current]}
-        return False
+            names = {key(part) for part in self.people[current]}
+            return current if key(text) in names else MISSING
+        if spec.value == "unit":
+            return current if key(text) == key(self.found.unit_names.get(current, "")) else MISSING
+        if spec.value == "link" and spec.target is not None:
+            return current if current in self.found.candidates(spec.target, text) else MISSING
+        if spec.value == "links" and spec.target is not None:
+            return self._named_links(spec.target, text, set(current))
+        return MISSING
+
+    def _named_links(self, target: Target, text: str, current: set[int]) -> Any:
+        """The objects a list cell names, a name several objects share read as the linked ones."""
+        ids: set[int] = set()
+        for item in split_list(text):
+            if is_outside(item):
+                continue
+            found = self.found.candidates(target, item)
+            if len(found) > 1:
+                found &= current
+            if not found:
+                return MISSING
+            ids |= found
+        return sorted(ids)
+
+    def _self_links(self, plan: Planned, obj: Any, changes: dict[str, Any]) -> None:
+        """Refuse an object linked to itself (an asset depending on itself)."""
+        for name, value in changes.items():
+            spec = self.columns[name].spec
+            if spec.value == "links" and spec.target == self.kind.name.value and obj.id in value:
+                plan.refuse(
+                    self.columns[name], f"{spec.label} cannot include the {self.kind.one} itself"
+                )
 
     def _keeps_hidden_link(self, obj: Any, spec: FieldSpec, value: Any) -> bool:
         """Whether an empty cell stands for a link to an object the user cannot see."""

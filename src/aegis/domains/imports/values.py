@@ -24,12 +24,13 @@ class CellError(ValueError):
 def plain(text: str, fmt: Format, label: str) -> str:
     """The cell's text, refused when a spreadsheet would run it as a formula.
 
-    An apostrophe before such a character (as list exports write it) keeps the text as it is.
+    An apostrophe before such a character (as CSV exports write it) keeps the text as it is.
+    A workbook's cells are read as the values saved with them, never as formulas, so their
+    text is taken as it is, as the workbook exports write it.
     """
     if text[:1] == "'" and text[1:2] in ESCAPED:
         return text[1:]
-    risky = FORMULA_STARTS if fmt == "csv" else ("=",)
-    if text[:1] in risky:
+    if fmt == "csv" and text[:1] in FORMULA_STARTS:
         raise CellError(
             f"{label} starts with “{text[0]}”, so a spreadsheet would run it as a formula, and "
             "formulas are not imported. Type the value itself, or put an apostrophe (') before it"

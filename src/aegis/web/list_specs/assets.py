@@ -31,7 +31,7 @@ ASSETS = ListSpec(
         Filter("tag", "text", hint="e.g. pci"),
     ),
     exports=(
-        # the asset's "ref" goes first here once assets have a reference
+        Export("ref"),
         Export("name"),
         Export("unit_id", names="unit"),
         Export("type"),

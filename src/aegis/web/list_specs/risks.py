@@ -42,7 +42,7 @@ RISKS = ListSpec(
         Filter("acceptance_expired", "check"),
     ),
     exports=(
-        # the risk's "ref" goes first here once risks have a reference
+        Export("ref"),
         Export("title"),
         Export("unit_id", names="unit"),
         Export("category"),

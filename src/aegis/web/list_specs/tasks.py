@@ -30,7 +30,7 @@ TASKS = ListSpec(
         Filter("overdue", "check"),
     ),
     exports=(
-        # the task's "ref" goes first here once tasks have a reference
+        Export("ref"),
         Export("title"),
         Export("unit_id", names="unit"),
         Export("kind"),
