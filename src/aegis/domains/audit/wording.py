@@ -30,6 +30,7 @@ REFERENCES = {
     "user_id": "user",
     "uploaded_by_id": "user",
     "decided_by_id": "user",
+    "requested_by_id": "user",
     "unit_id": "unit",
     "parent_id": "unit",
     "risk_id": "risk",
@@ -53,6 +54,7 @@ PARENTS = {
     "risk_comment": ("risk_id", "on"),
     "control_comment": ("control_id", "on"),
     "risk_attachment": ("risk_id", "on"),
+    "risk_acceptance_request": ("risk_id", "on"),
     "evidence_version": ("evidence_id", "of"),
     "assessment_result": ("assessment_id", "in"),
     "assessment_owner": ("assessment_id", "in"),
@@ -62,6 +64,8 @@ PARENTS = {
 }
 # parts of an assessment that are about one of its requirements
 ABOUT_REQUIREMENT = frozenset({"assessment_result", "assessment_owner", "assessment_comment"})
+# a reference recorded by name too (parts removed with their requirement): the name is shown
+NAMED_TOO = {"requirement_id": "requirement"}
 CODES = frozenset(
     {
         "action",
@@ -198,7 +202,9 @@ def _parent(event: AuditEventRead, found: Found) -> list[str]:
     requirement = _recorded_id(event.changes, "requirement_id")
     if event.entity_type in ABOUT_REQUIREMENT and requirement is not None:
         known = found.get(("requirement", requirement))
-        words += ["for", known.name if known else _unseen("requirement")]
+        before, after = _pair(event.changes.get("requirement"))
+        recorded = after if after is not None else before
+        words += ["for", known.name if known else recorded or _unseen("requirement")]
     field, joint = PARENTS[event.entity_type]
     kind = REFERENCES[field]
     parent = _recorded_id(event.changes, field)
@@ -226,7 +232,7 @@ def entry(event: AuditEventRead, found: Found) -> AuditEntryRead:
     name = _name(found, event.entity_type, event.entity_id) or _recorded_name(event.changes)
     details = []
     for field, value in event.changes.items():
-        if field in SKIPPED:
+        if field in SKIPPED or NAMED_TOO.get(field) in event.changes:
             continue
         before, after = _pair(value)
         details.append(

@@ -26,6 +26,7 @@ from aegis.models import (
     control_requirements,
     evidence_requirements,
 )
+from aegis.models.assessment import AssessmentComment, AssessmentOwner
 from aegis.models.enums import MappingRelationship
 
 T = TypeVar("T")
@@ -47,7 +48,7 @@ def of_requirement(requirement_id: int) -> Ids:
 def requirement_usage(session: Session, ids: Ids) -> dict[int, RequirementUsage]:
     """What refers to each of these requirements, for those something refers to (one query)."""
 
-    def kind(name: str, column: Column[int]) -> Select[str, int]:
+    def kind(name: str, column: Column[int] | Column[int | None]) -> Select[str, int]:
         return select(literal(name, String).label("kind"), column.label("requirement_id"))
 
     links = union_all(
@@ -60,6 +61,12 @@ def requirement_usage(session: Session, ids: Ids) -> dict[int, RequirementUsage]
         kind("results", AssessmentResult.requirement_id).where(
             AssessmentResult.requirement_id.in_(ids)
         ),
+        kind("comments", AssessmentComment.requirement_id).where(
+            AssessmentComment.requirement_id.in_(ids)
+        ),
+        kind("owners", AssessmentOwner.requirement_id).where(
+            AssessmentOwner.requirement_id.in_(ids)
+        ),
         kind("mappings", RequirementMapping.source_id).where(RequirementMapping.source_id.in_(ids)),
         kind("mappings", RequirementMapping.target_id).where(RequirementMapping.target_id.in_(ids)),
     ).subquery()
@@ -70,6 +77,22 @@ def requirement_usage(session: Session, ids: Ids) -> dict[int, RequirementUsage]
     for name, requirement_id, number in session.execute(stmt):
         counts[requirement_id][name] = int(number)
     return {rid: RequirementUsage(**found) for rid, found in counts.items()}
+
+
+def work_units(session: Session, requirement_id: int) -> dict[int, int]:
+    """{assessment id: its unit} of the assessments with results, comments or owners of it."""
+    holders = union_all(
+        *(
+            select(model.assessment_id.label("assessment_id")).where(
+                model.requirement_id == requirement_id
+            )
+            for model in (AssessmentResult, AssessmentComment, AssessmentOwner)
+        )
+    ).subquery()
+    stmt = select(Assessment.id, Assessment.unit_id).where(
+        Assessment.id.in_(select(holders.c.assessment_id))
+    )
+    return {assessment_id: unit_id for assessment_id, unit_id in session.execute(stmt)}
 
 
 def framework_usage(session: Session, framework_id: int) -> FrameworkUsage:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from aegis.core.authz import Principal
 from aegis.core.errors import ValidationFailed
 from aegis.domains.common.changes import record, snapshot
-from aegis.domains.frameworks import references
+from aegis.domains.frameworks import assessment_work, references
 from aegis.domains.frameworks import repository as repo
 from aegis.domains.frameworks.errors import RequirementExists, RequirementInUse
 from aegis.domains.frameworks.reading import visible_framework, visible_requirement
@@ -130,27 +130,66 @@ def update_requirement(
 def requirement_usage(
     *, session: Session, principal: Principal | None, requirement_id: int
 ) -> RequirementUsage:
-    """What still refers to a requirement: controls, evidence, results, mappings, children."""
+    """What still refers to a requirement: controls, evidence, mappings, children, assessments."""
     requirement = visible_requirement(session, principal, requirement_id)
     found = references.requirement_usage(session, references.of_requirement(requirement.id))
     children = repo.child_counts(session, requirement.framework_id, [requirement.id])
     usage = found.get(requirement.id, RequirementUsage())
-    return usage.model_copy(update={"children": children.get(requirement.id, 0)})
+    holders = references.work_units(session, requirement.id) if usage.has_work else {}
+    return usage.model_copy(
+        update={"children": children.get(requirement.id, 0), "assessments": len(holders)}
+    )
+
+
+def _check_removable(
+    session: Session,
+    principal: Principal | None,
+    requirement: Requirement,
+    usage: RequirementUsage,
+    with_assessment_work: bool,
+) -> None:
+    """Refuse while links remain, or assessment work the caller may not or did not let go."""
+    ref = requirement.ref_id
+    if usage.blocking:
+        raise RequirementInUse(
+            f"{ref} cannot be removed while it has {usage.blocking_summary}; remove those first"
+        )
+    if not usage.has_work:
+        return
+    units = references.work_units(session, requirement.id).values()
+    if principal is not None and any(unit not in principal.writable for unit in units):
+        raise RequirementInUse(
+            f"{ref} cannot be removed: it has {usage.work_summary}, "
+            "some of them in units you may not change"
+        )
+    if not with_assessment_work:
+        message = f"Removing {ref} also removes its {usage.work_summary}"
+        raise RequirementInUse(
+            f"{message}; confirm that to remove it",
+            details=[{"field": "with_assessment_work", "message": message}],
+        )
 
 
 def delete_requirement(
-    *, session: Session, principal: Principal | None, requirement_id: int
-) -> None:
-    """Remove a requirement nothing refers to any more."""
+    *,
+    session: Session,
+    principal: Principal | None,
+    requirement_id: int,
+    with_assessment_work: bool = False,
+) -> RequirementUsage:
+    """Remove a requirement nothing links to, with its assessment work if the caller says so.
+
+    Results, owners and comments of assessments on it go with it (each recorded in the audit
+    trail) only with `with_assessment_work`, and only when the caller may change every
+    assessment holding them. Returns what was removed with it.
+    """
     requirement = visible_requirement(session, principal, requirement_id)
     framework = _changeable(session, principal, requirement.framework_id)
     usage = requirement_usage(session=session, principal=principal, requirement_id=requirement_id)
-    if usage.in_use:
-        raise RequirementInUse(
-            f"{requirement.ref_id} cannot be removed while it has {usage.summary}; "
-            "remove those first"
-        )
+    _check_removable(session, principal, requirement, usage, with_assessment_work)
+    assessment_work.remove(session, principal, requirement)
     before = snapshot(requirement, FIELDS)
     session.delete(requirement)
     session.flush()
     record(session, principal, "delete", "requirement", requirement_id, framework.unit_id, before)
+    return usage

@@ -251,6 +251,15 @@ class CoveringRequirement(Labelled, BaseModel):
     relationship: MappingRelationship = Field(description="How it relates to the covered one")
 
 
+def _counted(parts: tuple[tuple[int, str, str], ...]) -> list[str]:
+    return [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
+
+
+def _listing(words: list[str]) -> str:
+    """'a, b and c'."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
 class RequirementUsage(BaseModel):
     """What refers to one requirement."""
 
@@ -259,23 +268,64 @@ class RequirementUsage(BaseModel):
     results: int = 0
     mappings: int = 0
     children: int = 0
+    comments: int = Field(0, description="Comments and auditor notes of assessments on it")
+    owners: int = Field(0, description="People answering it in assessments")
+    assessments: int = Field(
+        0, description="Assessments holding its results, comments or owners (one requirement)"
+    )
 
     @property
     def in_use(self) -> bool:
         """Whether anything refers to the requirement."""
-        return any((self.controls, self.evidence, self.results, self.mappings, self.children))
+        return self.blocking or self.has_work
+
+    @property
+    def blocking(self) -> bool:
+        """Whether other objects link to it: those links are removed first, by hand."""
+        return any((self.controls, self.evidence, self.mappings, self.children))
+
+    @property
+    def has_work(self) -> bool:
+        """Whether assessments hold results, comments or owners of it."""
+        return any((self.results, self.comments, self.owners))
 
     @property
     def summary(self) -> str:
         """'2 controls, 1 assessment result', in words."""
-        parts = (
-            (self.controls, "control", "controls"),
-            (self.evidence, "piece of evidence", "pieces of evidence"),
-            (self.results, "assessment result", "assessment results"),
-            (self.mappings, "mapping to another requirement", "mappings to other requirements"),
-            (self.children, "sub-requirement", "sub-requirements"),
+        return ", ".join(self._links() + self._work())
+
+    @property
+    def blocking_summary(self) -> str:
+        """'2 controls, 1 sub-requirement', in words."""
+        return ", ".join(self._links())
+
+    @property
+    def work_summary(self) -> str:
+        """'3 assessment results, 2 comments and 1 owner in 2 assessments', in words."""
+        work = self._work()
+        if not work:
+            return ""
+        where = _counted(((self.assessments, "assessment", "assessments"),))
+        return _listing(work) + (f" in {where[0]}" if where else "")
+
+    def _links(self) -> list[str]:
+        return _counted(
+            (
+                (self.controls, "control", "controls"),
+                (self.evidence, "piece of evidence", "pieces of evidence"),
+                (self.mappings, "mapping to another requirement", "mappings to other requirements"),
+                (self.children, "sub-requirement", "sub-requirements"),
+            )
         )
-        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)
+
+    def _work(self) -> list[str]:
+        return _counted(
+            (
+                (self.results, "assessment result", "assessment results"),
+                (self.comments, "comment", "comments"),
+                (self.owners, "owner", "owners"),
+            )
+        )
 
 
 class FrameworkUsage(BaseModel):

@@ -156,6 +156,14 @@ def _requirement_page(
     candidates, candidate_total = _candidates(
         session, principal, _int(values.get("map_framework")), str(values.get("map_q") or "")
     )
+    can_edit = framework.unit_id in principal.writable
+    usage = (
+        service.requirement_usage(
+            session=session, principal=principal, requirement_id=requirement.id
+        )
+        if can_edit
+        else None
+    )
     return render(
         request,
         "frameworks/requirement.html",
@@ -178,7 +186,8 @@ def _requirement_page(
         values=values,
         errors=errors or {},
         refusal=refusal,
-        can_edit=framework.unit_id in principal.writable,
+        can_edit=can_edit,
+        usage=usage,
     )
 
 
@@ -195,38 +204,61 @@ def requirement_detail(
 
 
 @router.post("/{framework_id}/requirements/{requirement_id}/delete", dependencies=[CsrfChecked])
-def delete_requirement(
+async def delete_requirement(
     framework_id: int,
     requirement_id: int,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
 ) -> Response:
-    """Remove a requirement nothing uses; else show it with what still uses it."""
+    """Remove a requirement nothing links to, with the assessment work the user was shown.
+
+    The form carries the words of what it said would go with it (`removes`); when that is no
+    longer what would go, nothing is removed and the page says what would now.
+    """
     requirement = requirement_of(session, principal, framework_id, requirement_id)
-    try:
-        in_savepoint(
-            session,
-            lambda: service.delete_requirement(
-                session=session, principal=principal, requirement_id=requirement_id
-            ),
-        )
-    except RequirementInUse as exc:
+    shown = str((await request.form()).get("removes") or "")
+    usage = service.requirement_usage(
+        session=session, principal=principal, requirement_id=requirement_id
+    )
+
+    def refused(message: str) -> Response:
         return _requirement_page(
             request,
             session,
             principal,
             framework_id,
             requirement_id,
-            refusal=exc.message,
+            refusal=message,
             status_code=409,
         )
+
+    if usage.has_work and not usage.blocking and shown != usage.work_summary:
+        return refused(
+            f"Nothing was removed: {requirement.ref_id} now has {usage.work_summary}, "
+            "which would be removed with it. Look at them again before you delete it"
+        )
+    try:
+        in_savepoint(
+            session,
+            lambda: service.delete_requirement(
+                session=session,
+                principal=principal,
+                requirement_id=requirement_id,
+                with_assessment_work=usage.has_work,
+            ),
+        )
+    except RequirementInUse as exc:
+        return refused(exc.message)
     url = (
         _url(framework_id, requirement.parent_id)
         if requirement.parent_id is not None
         else f"/frameworks/{framework_id}"
     )
-    return redirect_with_message(request, url, f"Requirement {requirement.ref_id} was removed.")
+    removed = f" with its {usage.work_summary}" if usage.has_work else ""
+    return redirect_with_message(
+        request, url, f"Requirement {requirement.ref_id} was removed{removed}."
+    )
 
 
 @router.post("/{framework_id}/requirements/{requirement_id}/mappings", dependencies=[CsrfChecked])
