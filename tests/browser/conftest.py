@@ -10,6 +10,7 @@ in the console, an uncaught exception, a failed request or a server error fails 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 FAILURES = REPO / "var" / "screenshots" / "failures"
+REUSE_SECONDS = 15 * 60
 
 expect.set_options(timeout=10_000)
 
@@ -158,15 +160,16 @@ def session_state(browser: Browser, server: Server) -> Callable[[str], Any]:
     For tests about a page rather than about signing in: a context made with
     `new_context(storage_state=session_state(email))` starts signed in.
     """
-    states: dict[str, Any] = {}
+    states: dict[str, tuple[float, Any]] = {}
 
     def state(email: str) -> Any:
-        if email not in states:
+        # signed in again well before the session's idle timeout (30 minutes) ends it
+        if email not in states or time.monotonic() - states[email][0] > REUSE_SECONDS:
             context = browser.new_context(base_url=server.url)
             sign_in(context.new_page(), email, then="/account")
-            states[email] = context.storage_state()
+            states[email] = (time.monotonic(), context.storage_state())
             context.close()
-        return states[email]
+        return states[email][1]
 
     return state
 

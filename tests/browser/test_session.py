@@ -64,3 +64,24 @@ def test_logout_returns_to_the_login_page_and_protected_pages_redirect(page: Pag
         expect(page.get_by_label("Password")).to_be_visible()
     page.go_back()
     expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_my_account_lists_where_i_am_signed_in_and_signs_out_everywhere(
+    page: Page, new_context
+) -> None:
+    other = new_context().new_page()
+    sign_in(other, ANALYST)
+    sign_in(page, ANALYST)
+    visit(page, "/account")
+    sessions = page.get_by_role("region", name="Your sessions")
+    expect(sessions.get_by_text("this session")).to_have_count(1)
+    assert sessions.get_by_role("row").count() >= 3  # header, this browser, the other one
+    expect(sessions).to_contain_text("Chrome on Linux")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Sign out everywhere").click()
+
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_role("status")).to_contain_text("You are signed out everywhere")
+    other.goto("/account")
+    expect(other).to_have_url(re.compile(r"/login\?next="))
