@@ -22,6 +22,7 @@ from aegis.domains.assessments.schemas import (
     ResultQuery,
     ResultRead,
 )
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep
 from aegis.http.versions import IfMatch, expecting, tag
@@ -47,7 +48,7 @@ def create_assessment(
 
 @router.get("/{assessment_id}", response_model=AssessmentDetail)
 def get_assessment(
-    assessment_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+    assessment_id: Id, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> AssessmentDetail:
     """One assessment with its compliance score and result counts."""
     item = service.get_assessment(session=session, principal=principal, assessment_id=assessment_id)
@@ -57,7 +58,7 @@ def get_assessment(
 
 @router.patch("/{assessment_id}", response_model=AssessmentDetail)
 def update_assessment(
-    assessment_id: int,
+    assessment_id: Id,
     body: AssessmentUpdate,
     response: Response,
     session: SessionDep,
@@ -76,14 +77,14 @@ def update_assessment(
 
 
 @router.delete("/{assessment_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_assessment(assessment_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_assessment(assessment_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Delete an assessment."""
     service.delete_assessment(session=session, principal=principal, assessment_id=assessment_id)
 
 
 @router.get("/{assessment_id}/results", response_model=Page[ResultRead])
 def list_results(
-    assessment_id: int,
+    assessment_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     query: Annotated[ResultQuery, Query()],
@@ -96,8 +97,8 @@ def list_results(
 
 @router.put("/{assessment_id}/results/{requirement_id}", response_model=ResultRead)
 def set_override(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     body: OverrideWrite,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -114,7 +115,7 @@ def set_override(
 
 @router.delete("/{assessment_id}/results/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
 def clear_override(
-    assessment_id: int, requirement_id: int, session: SessionDep, principal: CurrentPrincipal
+    assessment_id: Id, requirement_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> None:
     """Remove the override of a requirement's result."""
     service.clear_override(
@@ -127,7 +128,7 @@ def clear_override(
 
 @router.patch("/{assessment_id}/results", response_model=list[ResultRead])
 def set_overrides(
-    assessment_id: int, body: BulkOverrideWrite, session: SessionDep, principal: CurrentPrincipal
+    assessment_id: Id, body: BulkOverrideWrite, session: SessionDep, principal: CurrentPrincipal
 ) -> list[ResultRead]:
     """Override several requirements' results with one result and justification, all or none."""
     return work.set_overrides(
@@ -137,8 +138,8 @@ def set_overrides(
 
 @router.put("/{assessment_id}/results/{requirement_id}/owner", response_model=ResultRead)
 def set_owner(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     body: OwnerWrite,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -155,7 +156,7 @@ def set_owner(
 
 @router.get("/{assessment_id}/comments", response_model=Page[AssessmentCommentRead])
 def list_comments(
-    assessment_id: int,
+    assessment_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     query: Annotated[AssessmentCommentQuery, Query()],
@@ -172,7 +173,7 @@ def list_comments(
     status_code=status.HTTP_201_CREATED,
 )
 def add_comment(
-    assessment_id: int,
+    assessment_id: Id,
     body: AssessmentCommentCreate,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -188,8 +189,8 @@ def add_comment(
     response_model=Page[AssessmentCommentRead],
 )
 def list_requirement_comments(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     query: Annotated[AssessmentCommentQuery, Query()],
@@ -210,8 +211,8 @@ def list_requirement_comments(
     status_code=status.HTTP_201_CREATED,
 )
 def add_requirement_comment(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     body: AssessmentCommentCreate,
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from aegis.domains.assets import service
 from aegis.domains.assets.schemas import AssetCreate, AssetQuery, AssetRead, AssetUpdate
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep
 from aegis.http.versions import IfMatch, expecting, tag
@@ -31,7 +32,7 @@ def create_asset(body: AssetCreate, session: SessionDep, principal: CurrentPrinc
 
 @router.get("/{asset_id}", response_model=AssetRead)
 def get_asset(
-    asset_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+    asset_id: Id, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> AssetRead:
     """One asset."""
     item = service.get_asset(session=session, principal=principal, asset_id=asset_id)
@@ -41,7 +42,7 @@ def get_asset(
 
 @router.patch("/{asset_id}", response_model=AssetRead)
 def update_asset(
-    asset_id: int,
+    asset_id: Id,
     body: AssetUpdate,
     response: Response,
     session: SessionDep,
@@ -60,6 +61,6 @@ def update_asset(
 
 
 @router.delete("/{asset_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_asset(asset_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_asset(asset_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Delete an asset."""
     service.delete_asset(session=session, principal=principal, asset_id=asset_id)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, status
 
 from aegis.domains.auth import service
 from aegis.domains.auth.schemas import LoginRequest, RefreshRequest, SessionRead, TokenPair
+from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import MeRead
 from aegis.http.deps import (
@@ -69,7 +70,7 @@ def sign_out_everywhere(session: SessionDep, principal: CurrentPrincipal) -> Non
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_session(
-    session_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    session_id: Annotated[Id, Path(ge=1, le=2**63 - 1)],
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.controls import service
 from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
@@ -33,7 +34,7 @@ def create_control(
 
 @router.get("/{control_id}", response_model=ControlRead)
 def get_control(
-    control_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+    control_id: Id, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> ControlRead:
     """One control."""
     item = service.get_control(session=session, principal=principal, control_id=control_id)
@@ -43,7 +44,7 @@ def get_control(
 
 @router.patch("/{control_id}", response_model=ControlRead)
 def update_control(
-    control_id: int,
+    control_id: Id,
     body: ControlUpdate,
     response: Response,
     session: SessionDep,
@@ -62,6 +63,6 @@ def update_control(
 
 
 @router.delete("/{control_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_control(control_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_control(control_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Delete a control."""
     service.delete_control(session=session, principal=principal, control_id=control_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.discussion import attachments, service
 from aegis.domains.discussion.schemas import (
@@ -27,7 +28,7 @@ CommentPage = Annotated[CommentQuery, Query()]
 
 @router.get("/risks/{risk_id}/comments", response_model=Page[CommentRead])
 def list_risk_comments(
-    risk_id: int, session: SessionDep, principal: CurrentPrincipal, query: CommentPage
+    risk_id: Id, session: SessionDep, principal: CurrentPrincipal, query: CommentPage
 ) -> Page[CommentRead]:
     """Comments on a risk, oldest first."""
     return service.list_comments(
@@ -39,7 +40,7 @@ def list_risk_comments(
     "/risks/{risk_id}/comments", response_model=CommentRead, status_code=status.HTTP_201_CREATED
 )
 def add_risk_comment(
-    risk_id: int, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
+    risk_id: Id, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> CommentRead:
     """Comment on a risk."""
     return service.add_comment(
@@ -49,7 +50,7 @@ def add_risk_comment(
 
 @router.delete("/risks/{risk_id}/comments/{comment_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_risk_comment(
-    risk_id: int, comment_id: int, session: SessionDep, principal: CurrentPrincipal
+    risk_id: Id, comment_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> None:
     """Delete one's own comment on a risk (administrators of its unit: any comment)."""
     service.delete_comment(
@@ -59,7 +60,7 @@ def delete_risk_comment(
 
 @router.get("/controls/{control_id}/comments", response_model=Page[CommentRead])
 def list_control_comments(
-    control_id: int, session: SessionDep, principal: CurrentPrincipal, query: CommentPage
+    control_id: Id, session: SessionDep, principal: CurrentPrincipal, query: CommentPage
 ) -> Page[CommentRead]:
     """Comments on a control, oldest first."""
     return service.list_comments(
@@ -73,7 +74,7 @@ def list_control_comments(
     status_code=status.HTTP_201_CREATED,
 )
 def add_control_comment(
-    control_id: int, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
+    control_id: Id, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> CommentRead:
     """Comment on a control."""
     return service.add_comment(
@@ -85,7 +86,7 @@ def add_control_comment(
     "/controls/{control_id}/comments/{comment_id}", status_code=status.HTTP_204_NO_CONTENT
 )
 def delete_control_comment(
-    control_id: int, comment_id: int, session: SessionDep, principal: CurrentPrincipal
+    control_id: Id, comment_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> None:
     """Delete one's own comment on a control (administrators of its unit: any comment)."""
     service.delete_comment(
@@ -98,7 +99,7 @@ def delete_control_comment(
 
 @router.get("/risks/{risk_id}/attachments", response_model=Page[AttachmentRead])
 def list_risk_attachments(
-    risk_id: int,
+    risk_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     query: Annotated[AttachmentQuery, Query()],
@@ -115,7 +116,7 @@ def list_risk_attachments(
     status_code=status.HTTP_201_CREATED,
 )
 def add_risk_attachment(
-    risk_id: int,
+    risk_id: Id,
     file: Annotated[UploadFile, File()],
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -137,8 +138,8 @@ def add_risk_attachment(
     "/risks/{risk_id}/attachments/{attachment_id}/download", response_class=StreamingResponse
 )
 def download_risk_attachment(
-    risk_id: int,
-    attachment_id: int,
+    risk_id: Id,
+    attachment_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     store: BlobStoreDep,
@@ -158,8 +159,8 @@ def download_risk_attachment(
     "/risks/{risk_id}/attachments/{attachment_id}", status_code=status.HTTP_204_NO_CONTENT
 )
 def delete_risk_attachment(
-    risk_id: int,
-    attachment_id: int,
+    risk_id: Id,
+    attachment_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     store: BlobStoreDep,

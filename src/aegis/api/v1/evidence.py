@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from pydantic import ConfigDict
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
@@ -76,7 +77,7 @@ def create_link(
 
 @router.get("/{evidence_id}", response_model=EvidenceRead)
 def get_evidence(
-    evidence_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+    evidence_id: Id, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> EvidenceRead:
     """One evidence item."""
     item = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
@@ -86,7 +87,7 @@ def get_evidence(
 
 @router.patch("/{evidence_id}", response_model=EvidenceRead)
 def update_evidence(
-    evidence_id: int,
+    evidence_id: Id,
     body: EvidenceUpdate,
     response: Response,
     session: SessionDep,
@@ -106,7 +107,7 @@ def update_evidence(
 
 @router.delete("/{evidence_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_evidence(
-    evidence_id: int, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
+    evidence_id: Id, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
 ) -> None:
     """Delete evidence with every version of its file."""
     service.delete_evidence(
@@ -116,7 +117,7 @@ def delete_evidence(
 
 @router.get("/{evidence_id}/versions", response_model=list[EvidenceVersionRead])
 def list_versions(
-    evidence_id: int, session: SessionDep, principal: CurrentPrincipal
+    evidence_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> list[EvidenceVersionRead]:
     """Every version of an evidence file, oldest first."""
     return files.list_versions(session=session, principal=principal, evidence_id=evidence_id)
@@ -128,7 +129,7 @@ def list_versions(
     status_code=status.HTTP_201_CREATED,
 )
 def upload_version(
-    evidence_id: int,
+    evidence_id: Id,
     file: Annotated[UploadFile, File()],
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -148,7 +149,7 @@ def upload_version(
 
 @router.get("/{evidence_id}/download", response_class=StreamingResponse)
 def download_latest(
-    evidence_id: int, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
+    evidence_id: Id, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
 ) -> StreamingResponse:
     """The newest version of an evidence file, as an attachment."""
     return attachment_response(
@@ -158,8 +159,8 @@ def download_latest(
 
 @router.get("/{evidence_id}/versions/{number}/download", response_class=StreamingResponse)
 def download_version(
-    evidence_id: int,
-    number: int,
+    evidence_id: Id,
+    number: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     store: BlobStoreDep,

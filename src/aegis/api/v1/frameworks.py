@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from aegis.core.errors import PayloadTooLarge
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.schemas import (
@@ -67,7 +68,7 @@ def import_framework(
     principal: CurrentPrincipal,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="OSCAL catalog (JSON) or requirements CSV")],
-    unit_id: Annotated[int, Form()],
+    unit_id: Annotated[Id, Form()],
     format: Annotated[
         ImportFormat | None, Form(description="Refuse the file unless it is in this format")
     ] = None,
@@ -98,7 +99,7 @@ def import_framework(
 
 @router.post("/frameworks/{framework_id}/reimport", response_model=CatalogDiff)
 def reimport_framework(
-    framework_id: int,
+    framework_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
@@ -125,7 +126,7 @@ def reimport_framework(
 
 @router.get("/frameworks/{framework_id}", response_model=FrameworkRead)
 def get_framework(
-    framework_id: int, session: SessionDep, principal: CurrentPrincipal
+    framework_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> FrameworkRead:
     """One framework."""
     return service.get_framework(session=session, principal=principal, framework_id=framework_id)
@@ -133,7 +134,7 @@ def get_framework(
 
 @router.patch("/frameworks/{framework_id}", response_model=FrameworkRead)
 def update_framework(
-    framework_id: int, body: FrameworkUpdate, session: SessionDep, principal: CurrentPrincipal
+    framework_id: Id, body: FrameworkUpdate, session: SessionDep, principal: CurrentPrincipal
 ) -> FrameworkRead:
     """Change a framework's name, key, version, description, source or unit."""
     return service.update_framework(
@@ -142,14 +143,14 @@ def update_framework(
 
 
 @router.delete("/frameworks/{framework_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_framework(framework_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_framework(framework_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Delete a framework no assessment, control or evidence uses (409 saying how many do)."""
     service.delete_framework(session=session, principal=principal, framework_id=framework_id)
 
 
 @router.get("/frameworks/{framework_id}/requirements", response_model=Page[RequirementRead])
 def list_requirements(
-    framework_id: int,
+    framework_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     query: Annotated[RequirementQuery, Query()],
@@ -166,7 +167,7 @@ def list_requirements(
     status_code=status.HTTP_201_CREATED,
 )
 def create_requirement(
-    framework_id: int, body: RequirementCreate, session: SessionDep, principal: CurrentPrincipal
+    framework_id: Id, body: RequirementCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> RequirementRead:
     """Add a requirement to a framework, at the top level or below another requirement."""
     return service.create_requirement(
@@ -176,7 +177,7 @@ def create_requirement(
 
 @router.patch("/requirements/{requirement_id}", response_model=RequirementRead)
 def update_requirement(
-    requirement_id: int, body: RequirementUpdate, session: SessionDep, principal: CurrentPrincipal
+    requirement_id: Id, body: RequirementUpdate, session: SessionDep, principal: CurrentPrincipal
 ) -> RequirementRead:
     """Change a requirement's identifier, title, text, parent or whether it is assessed."""
     return service.update_requirement(
@@ -186,7 +187,7 @@ def update_requirement(
 
 @router.delete("/requirements/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_requirement(
-    requirement_id: int, session: SessionDep, principal: CurrentPrincipal
+    requirement_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> None:
     """Remove a requirement nothing uses any more (409 naming what still uses it)."""
     service.delete_requirement(session=session, principal=principal, requirement_id=requirement_id)
@@ -194,7 +195,7 @@ def delete_requirement(
 
 @router.get("/requirements/{requirement_id}", response_model=RequirementRead)
 def get_requirement(
-    requirement_id: int, session: SessionDep, principal: CurrentPrincipal
+    requirement_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> RequirementRead:
     """One requirement."""
     return service.get_requirement(
@@ -237,6 +238,6 @@ def import_mappings(
 
 
 @router.delete("/requirement-mappings/{mapping_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_mapping(mapping_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_mapping(mapping_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Remove a mapping."""
     service.delete_mapping(session=session, principal=principal, mapping_id=mapping_id)

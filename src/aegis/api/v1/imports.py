@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from aegis.core.errors import PayloadTooLarge, ValidationFailed
+from aegis.domains.common.bounds import Id
 from aegis.domains.imports import service
 from aegis.domains.imports.errors import ImportRefused
 from aegis.domains.imports.schemas import ImportKind, ImportReport
@@ -57,7 +58,7 @@ def import_objects(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or Excel workbook (.xlsx)")],
     mapping: Annotated[str | None, Form(description=MAPPING_HELP)] = None,
-    unit_id: Annotated[int | None, Form(description="Unit of new rows that name none")] = None,
+    unit_id: Annotated[Id | None, Form(description="Unit of new rows that name none")] = None,
     dry_run: Annotated[bool, Query(description="Only report what would change")] = False,
 ) -> ImportReport:
     """Create or update objects from a file, keyed by their reference; all or nothing.

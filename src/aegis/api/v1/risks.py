@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.discussion import attachments
 from aegis.domains.risks import service
@@ -39,7 +40,7 @@ def create_risk(body: RiskCreate, session: SessionDep, principal: CurrentPrincip
 
 @router.get("/{risk_id}", response_model=RiskRead)
 def get_risk(
-    risk_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+    risk_id: Id, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> RiskRead:
     """One risk."""
     item = service.get_risk(session=session, principal=principal, risk_id=risk_id)
@@ -49,7 +50,7 @@ def get_risk(
 
 @router.patch("/{risk_id}", response_model=RiskRead)
 def update_risk(
-    risk_id: int,
+    risk_id: Id,
     body: RiskUpdate,
     response: Response,
     session: SessionDep,
@@ -69,7 +70,7 @@ def update_risk(
 
 @router.delete("/{risk_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_risk(
-    risk_id: int, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
+    risk_id: Id, session: SessionDep, principal: CurrentPrincipal, store: BlobStoreDep
 ) -> None:
     """Delete a risk with its comments and attached files."""
     attachments.delete_all_attachments(
@@ -80,7 +81,7 @@ def delete_risk(
 
 @router.get("/{risk_id}/history", response_model=Page[RiskScoreChangeRead])
 def risk_history(
-    risk_id: int,
+    risk_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     query: Annotated[RiskHistoryQuery, Query()],

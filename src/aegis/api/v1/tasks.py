@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.tasks import service
 from aegis.domains.tasks.schemas import (
@@ -39,7 +40,7 @@ def create_task(body: TaskCreate, session: SessionDep, principal: CurrentPrincip
 
 @router.get("/{task_id}", response_model=TaskRead)
 def get_task(
-    task_id: int, response: Response, session: SessionDep, principal: CurrentPrincipal
+    task_id: Id, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> TaskRead:
     """One task."""
     item = service.get_task(session=session, principal=principal, task_id=task_id)
@@ -49,7 +50,7 @@ def get_task(
 
 @router.patch("/{task_id}", response_model=TaskRead)
 def update_task(
-    task_id: int,
+    task_id: Id,
     body: TaskUpdate,
     response: Response,
     session: SessionDep,
@@ -68,14 +69,14 @@ def update_task(
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_task(task_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_task(task_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Delete a task and its comments."""
     service.delete_task(session=session, principal=principal, task_id=task_id)
 
 
 @router.get("/{task_id}/comments", response_model=Page[CommentRead])
 def list_comments(
-    task_id: int,
+    task_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
     query: Annotated[CommentQuery, Query()],
@@ -86,7 +87,7 @@ def list_comments(
 
 @router.post("/{task_id}/comments", response_model=CommentRead, status_code=status.HTTP_201_CREATED)
 def add_comment(
-    task_id: int, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
+    task_id: Id, body: CommentCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> CommentRead:
     """Comment on a task."""
     return service.add_comment(session=session, principal=principal, task_id=task_id, data=body)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.units import service
 from aegis.domains.units.schemas import UnitCreate, UnitQuery, UnitRead, UnitUpdate
@@ -29,20 +30,20 @@ def create_unit(body: UnitCreate, session: SessionDep, principal: CurrentPrincip
 
 
 @router.get("/{unit_id}", response_model=UnitRead)
-def get_unit(unit_id: int, session: SessionDep, principal: CurrentPrincipal) -> UnitRead:
+def get_unit(unit_id: Id, session: SessionDep, principal: CurrentPrincipal) -> UnitRead:
     """One unit."""
     return service.get_unit(session=session, principal=principal, unit_id=unit_id)
 
 
 @router.patch("/{unit_id}", response_model=UnitRead)
 def update_unit(
-    unit_id: int, body: UnitUpdate, session: SessionDep, principal: CurrentPrincipal
+    unit_id: Id, body: UnitUpdate, session: SessionDep, principal: CurrentPrincipal
 ) -> UnitRead:
     """Rename, describe or move a unit."""
     return service.update_unit(session=session, principal=principal, unit_id=unit_id, data=body)
 
 
 @router.delete("/{unit_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_unit(unit_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_unit(unit_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Delete an empty unit."""
     service.delete_unit(session=session, principal=principal, unit_id=unit_id)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.users import service
 from aegis.domains.users.schemas import (
@@ -37,21 +38,21 @@ def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincip
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-def get_user(user_id: int, session: SessionDep, principal: CurrentPrincipal) -> UserRead:
+def get_user(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> UserRead:
     """One user."""
     return service.get_user(session=session, principal=principal, user_id=user_id)
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
 def update_user(
-    user_id: int, body: UserUpdate, session: SessionDep, principal: CurrentPrincipal
+    user_id: Id, body: UserUpdate, session: SessionDep, principal: CurrentPrincipal
 ) -> UserRead:
     """Rename, disable (revoking their sessions), enable or set the password of a user."""
     return service.update_user(session=session, principal=principal, user_id=user_id, data=body)
 
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_user(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Disable a user for good; their records stay attributed to them."""
     service.deactivate_user(session=session, principal=principal, user_id=user_id)
 
@@ -77,6 +78,6 @@ def grant_role(
 
 
 @router.delete("/role-assignments/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_role(assignment_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def revoke_role(assignment_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Remove a role assignment."""
     service.revoke_role(session=session, principal=principal, assignment_id=assignment_id)

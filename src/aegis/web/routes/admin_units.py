@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import Conflict
+from aegis.domains.common.bounds import Id
 from aegis.domains.units import service as units
 from aegis.domains.units.schemas import UnitCreate, UnitQuery, UnitRead, UnitUpdate
 from aegis.domains.users import service as users
@@ -175,7 +176,7 @@ def _unit_page(
 
 @router.get("/units/{unit_id}")
 def unit_detail(
-    unit_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    unit_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """One unit with its sub-units and the forms to change, move or delete it."""
     return _unit_page(request, session, principal, unit_id)
@@ -183,7 +184,7 @@ def unit_detail(
 
 @router.post("/units/{unit_id}/edit", dependencies=[CsrfChecked])
 async def update_unit(
-    unit_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    unit_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Rename, describe or move a unit."""
     principal.require_admin()
@@ -219,7 +220,7 @@ async def update_unit(
 
 @router.post("/units/{unit_id}/delete", dependencies=[CsrfChecked])
 def delete_unit(
-    unit_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    unit_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Delete an empty unit (the page asks for confirmation first)."""
     principal.require_admin()

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from aegis.core.authz import Principal, Role
 from aegis.core.errors import NotFound, ValidationFailed
 from aegis.core.messages import choice_label
+from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import (
     MIN_PASSWORD_LENGTH,
@@ -186,7 +187,7 @@ def _notice(request: Request) -> str | None:
 
 @router.get("/users/{user_id}")
 def user_detail(
-    user_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    user_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """A user with their roles and the forms that change them."""
     return _user_page(request, session, principal, user_id)
@@ -227,7 +228,7 @@ def _user_change(
 
 @router.post("/users/{user_id}/name", dependencies=[CsrfChecked])
 async def rename_user(
-    user_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    user_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Change the user's display name."""
     values = form_values(await request.form())
@@ -250,7 +251,7 @@ async def rename_user(
 
 @router.post("/users/{user_id}/roles", dependencies=[CsrfChecked])
 async def grant_role(
-    user_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    user_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Grant the user a role on a unit."""
     form = await request.form()
@@ -278,8 +279,8 @@ async def grant_role(
 
 @router.post("/users/{user_id}/roles/{assignment_id}/revoke", dependencies=[CsrfChecked])
 def revoke_role(
-    user_id: int,
-    assignment_id: int,
+    user_id: Id,
+    assignment_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -325,7 +326,7 @@ def _after_revoke(
 
 @router.post("/users/{user_id}/status", dependencies=[CsrfChecked])
 async def set_status(
-    user_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    user_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Disable (ending every session of the user) or enable a user; the page confirms first."""
     values = form_values(await request.form())
@@ -348,7 +349,7 @@ async def set_status(
 
 @router.post("/users/{user_id}/password", dependencies=[CsrfChecked])
 async def set_password(
-    user_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    user_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Set a new password for the user; their sessions end."""
     form = await request.form()

@@ -12,6 +12,7 @@ from aegis.core.authz import Principal
 from aegis.core.errors import NotFound
 from aegis.domains.assessments import comments, service, work
 from aegis.domains.assessments.schemas import AssessmentCommentQuery, OverrideWrite, OwnerWrite
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
@@ -138,8 +139,8 @@ def _requirement_page(
 
 @router.get("/{assessment_id}/requirements/{requirement_id}")
 def requirement_detail(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -179,8 +180,8 @@ def _after_save(
 
 @router.post("/{assessment_id}/requirements/{requirement_id}", dependencies=[CsrfChecked])
 async def set_override(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -215,7 +216,7 @@ async def set_override(
 
 @router.post("/{assessment_id}/requirements/{requirement_id}/clear", dependencies=[CsrfChecked])
 def clear_override(
-    assessment_id: int, requirement_id: int, session: SessionDep, principal: WebPrincipal
+    assessment_id: Id, requirement_id: Id, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Remove the override; the derived result counts again."""
     service.clear_override(
@@ -229,8 +230,8 @@ def clear_override(
 
 @router.post("/{assessment_id}/requirements/{requirement_id}/owner", dependencies=[CsrfChecked])
 async def set_owner(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -260,8 +261,8 @@ async def set_owner(
 
 @router.post("/{assessment_id}/requirements/{requirement_id}/comments", dependencies=[CsrfChecked])
 async def add_comment(
-    assessment_id: int,
-    requirement_id: int,
+    assessment_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,

@@ -22,6 +22,7 @@ from aegis.domains.assessments.schemas import (
     BulkOverrideWrite,
     ResultQuery,
 )
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.http.deps import SessionDep
 from aegis.models.enums import AssessmentStatus, ResultStatus
@@ -161,7 +162,7 @@ def _detail_page(
 
 @router.get("/{assessment_id}")
 def assessment_detail(
-    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    assessment_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The score, the count per result and the requirements' results, filtered by the URL.
 
@@ -188,7 +189,7 @@ def _back(request: Request, assessment_id: int, anchor: str = "") -> str:
 
 @router.post("/{assessment_id}/results", dependencies=[CsrfChecked])
 async def set_results(
-    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    assessment_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Give the selected requirements one result and reason, or show why nothing was saved."""
     values = form_values(await request.form(), lists=("requirement_ids",))
@@ -216,7 +217,7 @@ async def set_results(
 
 @router.post("/{assessment_id}/comments", dependencies=[CsrfChecked])
 async def add_note(
-    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    assessment_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Comment on the assessment, or as a reader leave an auditor note on it."""
 
@@ -255,7 +256,7 @@ def _edit_page(
 
 @router.get("/{assessment_id}/edit")
 def edit_assessment(
-    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    assessment_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to change an assessment's name, description, status and due date."""
     assessment = service.get_assessment(
@@ -269,7 +270,7 @@ def edit_assessment(
 
 @router.post("/{assessment_id}/edit", dependencies=[CsrfChecked])
 async def update_assessment(
-    assessment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    assessment_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Save the changed assessment, or show the form again with the errors."""
     assessment = service.get_assessment(
@@ -302,7 +303,7 @@ async def update_assessment(
 
 
 @router.post("/{assessment_id}/delete", dependencies=[CsrfChecked])
-def delete_assessment(assessment_id: int, session: SessionDep, principal: WebPrincipal) -> Response:
+def delete_assessment(assessment_id: Id, session: SessionDep, principal: WebPrincipal) -> Response:
     """Delete an assessment with its overrides (the page asks for confirmation first)."""
     service.delete_assessment(session=session, principal=principal, assessment_id=assessment_id)
     return RedirectResponse("/assessments", status_code=303)

@@ -11,6 +11,7 @@ from aegis.core.authz import Principal
 from aegis.core.messages import choice_label
 from aegis.domains.assets import service
 from aegis.domains.assets.schemas import AssetCreate, AssetRead, AssetUpdate
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.risks import service as risks
 from aegis.domains.risks.schemas import RiskQuery
@@ -143,7 +144,7 @@ async def create_asset(request: Request, session: SessionDep, principal: WebPrin
 
 @router.get("/{asset_id}")
 def asset_detail(
-    asset_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    asset_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """An asset with its dependencies in both directions, its risks and its tasks."""
     asset = service.get_asset(session=session, principal=principal, asset_id=asset_id)
@@ -173,7 +174,7 @@ def asset_detail(
 
 @router.get("/{asset_id}/edit")
 def edit_asset(
-    asset_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    asset_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to change an asset."""
     asset = service.get_asset(session=session, principal=principal, asset_id=asset_id)
@@ -183,7 +184,7 @@ def edit_asset(
 
 @router.post("/{asset_id}/edit", dependencies=[CsrfChecked])
 async def update_asset(
-    asset_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    asset_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Save the changed asset, or show the form again with the errors."""
     asset = service.get_asset(session=session, principal=principal, asset_id=asset_id)
@@ -215,7 +216,7 @@ async def update_asset(
 
 
 @router.post("/{asset_id}/delete", dependencies=[CsrfChecked])
-def delete_asset(asset_id: int, session: SessionDep, principal: WebPrincipal) -> Response:
+def delete_asset(asset_id: Id, session: SessionDep, principal: WebPrincipal) -> Response:
     """Delete an asset (the page asks for confirmation first)."""
     service.delete_asset(session=session, principal=principal, asset_id=asset_id)
     return RedirectResponse("/assets", status_code=303)

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.messages import choice_label
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service
 from aegis.domains.controls.schemas import ControlCreate, ControlRead, ControlUpdate
@@ -189,7 +190,7 @@ async def create_control(
 
 @router.get("/{control_id}")
 def control_detail(
-    control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    control_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """A control with its requirements by framework, evidence, risks, tasks and comments."""
     control = service.get_control(session=session, principal=principal, control_id=control_id)
@@ -240,7 +241,7 @@ def control_detail(
 
 @router.get("/{control_id}/edit")
 def edit_control(
-    control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    control_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to change a control."""
     control = service.get_control(session=session, principal=principal, control_id=control_id)
@@ -250,7 +251,7 @@ def edit_control(
 
 @router.post("/{control_id}/edit", dependencies=[CsrfChecked])
 async def update_control(
-    control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    control_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Save the changed control, or show the form again with the errors."""
     control = service.get_control(session=session, principal=principal, control_id=control_id)
@@ -274,7 +275,7 @@ async def update_control(
 
 
 @router.post("/{control_id}/delete", dependencies=[CsrfChecked])
-def delete_control(control_id: int, session: SessionDep, principal: WebPrincipal) -> Response:
+def delete_control(control_id: Id, session: SessionDep, principal: WebPrincipal) -> Response:
     """Delete a control (the page asks for confirmation first)."""
     service.delete_control(session=session, principal=principal, control_id=control_id)
     return RedirectResponse("/controls", status_code=303)

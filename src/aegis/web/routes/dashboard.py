@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from aegis.core.db import utcnow
+from aegis.domains.common.bounds import Id
 from aegis.domains.dashboard import service
 from aegis.http.deps import SessionDep
 from aegis.web import lookups
@@ -34,7 +35,7 @@ def list_link(spec: ListSpec, unit_id: int | None) -> Href:
 
 @router.get("/")
 def dashboard(
-    request: Request, session: SessionDep, principal: WebPrincipal, unit_id: int | None = None
+    request: Request, session: SessionDep, principal: WebPrincipal, unit_id: Id | None = None
 ) -> Response:
     """KPIs, the inherent and current rating heatmaps, top risks, my tasks, recent activity."""
     summary = service.summary(

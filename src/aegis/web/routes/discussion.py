@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
 from aegis.core.errors import PayloadTooLarge
+from aegis.domains.common.bounds import Id
 from aegis.domains.controls import service as controls
 from aegis.domains.discussion import attachments, service
 from aegis.domains.discussion.attachments import readable_size
@@ -115,7 +116,7 @@ def _delete_comment(
 
 @router.post("/risks/{risk_id}/comments", dependencies=[CsrfChecked])
 async def add_risk_comment(
-    risk_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    risk_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Comment on the risk, or show the comment again with its error."""
     return await _add_comment(request, session, principal, Subject.risk(risk_id))
@@ -123,7 +124,7 @@ async def add_risk_comment(
 
 @router.post("/risks/{risk_id}/comments/{comment_id}/delete", dependencies=[CsrfChecked])
 def delete_risk_comment(
-    risk_id: int, comment_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    risk_id: Id, comment_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Delete a comment on the risk (the page asks for confirmation first)."""
     return _delete_comment(request, session, principal, Subject.risk(risk_id), comment_id)
@@ -131,7 +132,7 @@ def delete_risk_comment(
 
 @router.post("/controls/{control_id}/comments", dependencies=[CsrfChecked])
 async def add_control_comment(
-    control_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    control_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Comment on the control, or show the comment again with its error."""
     return await _add_comment(request, session, principal, Subject.control(control_id))
@@ -139,8 +140,8 @@ async def add_control_comment(
 
 @router.post("/controls/{control_id}/comments/{comment_id}/delete", dependencies=[CsrfChecked])
 def delete_control_comment(
-    control_id: int,
-    comment_id: int,
+    control_id: Id,
+    comment_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -167,7 +168,7 @@ def _upload_errors(save_upload: Any, max_bytes: int) -> tuple[dict[str, str], in
 
 @router.post("/risks/{risk_id}/attachments", dependencies=[CsrfChecked])
 async def add_risk_attachment(
-    risk_id: int,
+    risk_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -200,8 +201,8 @@ async def add_risk_attachment(
 
 @router.get("/risks/{risk_id}/attachments/{attachment_id}/download")
 def download_risk_attachment(
-    risk_id: int,
-    attachment_id: int,
+    risk_id: Id,
+    attachment_id: Id,
     session: SessionDep,
     principal: WebPrincipal,
     store: BlobStoreDep,
@@ -219,8 +220,8 @@ def download_risk_attachment(
 
 @router.post("/risks/{risk_id}/attachments/{attachment_id}/delete", dependencies=[CsrfChecked])
 def delete_risk_attachment(
-    risk_id: int,
-    attachment_id: int,
+    risk_id: Id,
+    attachment_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -239,7 +240,7 @@ def delete_risk_attachment(
 
 @router.post("/controls/{control_id}/evidence", dependencies=[CsrfChecked])
 async def attach_evidence(
-    control_id: int,
+    control_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,

@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
 from aegis.core.errors import PayloadTooLarge
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
@@ -297,7 +298,7 @@ async def create_link(request: Request, session: SessionDep, principal: WebPrinc
 
 @router.get("/{evidence_id}")
 def evidence_detail(
-    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    evidence_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """An evidence item with its versions, linked controls and requirements, and expiry."""
     evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
@@ -341,7 +342,7 @@ def _version_page(
 
 @router.get("/{evidence_id}/versions")
 def new_version(
-    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    evidence_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to upload a new version of an evidence file."""
     evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
@@ -353,7 +354,7 @@ def new_version(
 
 @router.post("/{evidence_id}/versions", dependencies=[CsrfChecked])
 async def upload_version(
-    evidence_id: int,
+    evidence_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -389,7 +390,7 @@ async def upload_version(
 
 @router.get("/{evidence_id}/download")
 def download_latest(
-    evidence_id: int, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
+    evidence_id: Id, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
 ) -> StreamingResponse:
     """The newest version of the file, as an attachment."""
     return _stream(
@@ -399,8 +400,8 @@ def download_latest(
 
 @router.get("/{evidence_id}/versions/{number}/download")
 def download_version(
-    evidence_id: int,
-    number: int,
+    evidence_id: Id,
+    number: Id,
     session: SessionDep,
     principal: WebPrincipal,
     store: BlobStoreDep,
@@ -445,7 +446,7 @@ def _edit_page(
 
 @router.get("/{evidence_id}/edit")
 def edit_evidence(
-    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    evidence_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to change an evidence item's title, description, expiry and controls."""
     evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
@@ -456,7 +457,7 @@ def edit_evidence(
 
 @router.post("/{evidence_id}/edit", dependencies=[CsrfChecked])
 async def update_evidence(
-    evidence_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    evidence_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Save the changed evidence, or show the form again with the errors."""
     evidence = service.get_evidence(session=session, principal=principal, evidence_id=evidence_id)
@@ -500,7 +501,7 @@ async def update_evidence(
 
 @router.post("/{evidence_id}/delete", dependencies=[CsrfChecked])
 def delete_evidence(
-    evidence_id: int, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
+    evidence_id: Id, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
 ) -> Response:
     """Delete evidence with every version of its file (the page asks for confirmation first)."""
     service.delete_evidence(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from aegis.core.authz import Principal
+from aegis.domains.common.bounds import Id
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.schemas import (
     FrameworkRead,
@@ -89,7 +90,7 @@ def _submitted(form: Any) -> dict[str, Any]:
 
 @router.get("/{framework_id}/requirements/new")
 def new_requirement(
-    framework_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    framework_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to add a requirement (?parent_id= places it below another one)."""
     framework = _writable_framework(session, principal, framework_id)
@@ -102,7 +103,7 @@ def new_requirement(
 
 @router.post("/{framework_id}/requirements/new", dependencies=[CsrfChecked])
 async def create_requirement(
-    framework_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    framework_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Add the requirement, or show the form again with the errors."""
     framework = _writable_framework(session, principal, framework_id)
@@ -132,8 +133,8 @@ async def create_requirement(
 
 @router.get("/{framework_id}/requirements/{requirement_id}/edit")
 def edit_requirement(
-    framework_id: int,
-    requirement_id: int,
+    framework_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -151,8 +152,8 @@ def edit_requirement(
 
 @router.post("/{framework_id}/requirements/{requirement_id}/edit", dependencies=[CsrfChecked])
 async def update_requirement(
-    framework_id: int,
-    requirement_id: int,
+    framework_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from aegis.core.authz import Principal
 from aegis.core.errors import NotFound
 from aegis.core.messages import framework_title
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
@@ -193,8 +194,8 @@ def _requirement_page(
 
 @router.get("/{framework_id}/requirements/{requirement_id}")
 def requirement_detail(
-    framework_id: int,
-    requirement_id: int,
+    framework_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -205,8 +206,8 @@ def requirement_detail(
 
 @router.post("/{framework_id}/requirements/{requirement_id}/delete", dependencies=[CsrfChecked])
 async def delete_requirement(
-    framework_id: int,
-    requirement_id: int,
+    framework_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -263,8 +264,8 @@ async def delete_requirement(
 
 @router.post("/{framework_id}/requirements/{requirement_id}/mappings", dependencies=[CsrfChecked])
 async def add_mapping(
-    framework_id: int,
-    requirement_id: int,
+    framework_id: Id,
+    requirement_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -305,9 +306,9 @@ async def add_mapping(
     dependencies=[CsrfChecked],
 )
 def remove_mapping(
-    framework_id: int,
-    requirement_id: int,
-    mapping_id: int,
+    framework_id: Id,
+    requirement_id: Id,
+    mapping_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,

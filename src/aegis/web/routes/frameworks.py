@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from aegis.core.authz import Principal
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.errors import FrameworkInUse, RequirementNotFound
@@ -143,7 +144,7 @@ def _detail(
 
 @router.get("/{framework_id}")
 def framework_detail(
-    framework_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    framework_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """A framework: its requirement tree a level at a time, or a search of its requirements."""
     return _detail(request, session, principal, framework_id)
@@ -151,8 +152,8 @@ def framework_detail(
 
 @router.get("/{framework_id}/tree")
 def framework_tree(
-    framework_id: int,
-    parent_id: int,
+    framework_id: Id,
+    parent_id: Id,
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
@@ -195,7 +196,7 @@ def _edit_page(
 
 @router.get("/{framework_id}/edit")
 def edit_framework(
-    framework_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    framework_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to change a framework's name, version and description."""
     framework = service.get_framework(
@@ -208,7 +209,7 @@ def edit_framework(
 
 @router.post("/{framework_id}/edit", dependencies=[CsrfChecked])
 async def update_framework(
-    framework_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    framework_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Save the framework's name, version and description, or show the errors."""
     framework = service.get_framework(
@@ -236,7 +237,7 @@ async def update_framework(
 
 @router.post("/{framework_id}/delete", dependencies=[CsrfChecked])
 def delete_framework(
-    framework_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    framework_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Delete a framework nothing uses; else show the framework with what still uses it."""
     try:

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.messages import choice_label
+from aegis.domains.common.bounds import Id
 from aegis.domains.discussion import attachments as risk_files
 from aegis.domains.discussion.schemas import Subject
 from aegis.domains.risks import service
@@ -187,7 +188,7 @@ async def create_risk(request: Request, session: SessionDep, principal: WebPrinc
 
 @router.get("/{risk_id}")
 def risk_detail(
-    risk_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    risk_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """A risk with its assets, controls, tasks, score history, comments and attached files."""
     risk = service.get_risk(session=session, principal=principal, risk_id=risk_id)
@@ -223,7 +224,7 @@ def risk_detail(
 
 @router.get("/{risk_id}/edit")
 def edit_risk(
-    risk_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    risk_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to change a risk."""
     risk = service.get_risk(session=session, principal=principal, risk_id=risk_id)
@@ -233,7 +234,7 @@ def edit_risk(
 
 @router.post("/{risk_id}/edit", dependencies=[CsrfChecked])
 async def update_risk(
-    risk_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    risk_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Save the changed risk, or show the form again with the errors."""
     risk = service.get_risk(session=session, principal=principal, risk_id=risk_id)
@@ -278,7 +279,7 @@ async def update_risk(
 
 @router.post("/{risk_id}/delete", dependencies=[CsrfChecked])
 def delete_risk(
-    risk_id: int, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
+    risk_id: Id, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
 ) -> Response:
     """Delete a risk with its comments and files (the page asks for confirmation first)."""
     risk_files.delete_all_attachments(

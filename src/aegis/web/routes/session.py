@@ -12,6 +12,7 @@ from aegis.core.authz import Principal
 from aegis.core.errors import AuthenticationFailed, ValidationFailed
 from aegis.domains.auth import service as auth
 from aegis.domains.auth.schemas import SessionPolicy
+from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
 from aegis.http.deps import ClientDep, SessionDep, SessionPolicyDep
 from aegis.web import lookups
@@ -160,7 +161,7 @@ def revoke_session(
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
-    session_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    session_id: Annotated[Id, Path(ge=1, le=2**63 - 1)],
 ) -> Response:
     """Sign one of the user's sessions out (this one: back to the sign-in page)."""
     ended = auth.revoke_session(session=session, principal=principal, session_id=session_id)

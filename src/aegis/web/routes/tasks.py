@@ -14,6 +14,7 @@ from aegis.core.authz import Principal
 from aegis.core.errors import NotFound, ValidationFailed
 from aegis.core.messages import choice_label
 from aegis.domains.assets import service as assets
+from aegis.domains.common.bounds import Id
 from aegis.domains.controls import service as controls
 from aegis.domains.risks import service as risks
 from aegis.domains.tasks import service
@@ -308,7 +309,7 @@ def _detail_page(
 
 @router.get("/{task_id}")
 def task_detail(
-    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    task_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """A task with its links, status and comments."""
     return _detail_page(request, session, principal, task_id)
@@ -316,7 +317,7 @@ def task_detail(
 
 @router.post("/{task_id}/comments", dependencies=[CsrfChecked])
 async def add_comment(
-    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    task_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Comment on the task, or show the page again with the error."""
     body = (await request.form()).get("body")
@@ -339,7 +340,7 @@ async def add_comment(
 
 @router.post("/{task_id}/status", dependencies=[CsrfChecked])
 async def change_status(
-    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    task_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Move the task to another status, then go back to the page it was moved from."""
     form = await request.form()
@@ -403,7 +404,7 @@ def _statuses(task: TaskRead, chosen: Any) -> list[tuple[str, str]]:
 
 @router.get("/{task_id}/edit")
 def edit_task(
-    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    task_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """The form to change a task."""
     task = service.get_task(session=session, principal=principal, task_id=task_id)
@@ -413,7 +414,7 @@ def edit_task(
 
 @router.post("/{task_id}/edit", dependencies=[CsrfChecked])
 async def update_task(
-    task_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    task_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Save the changed task, or show the form again with the errors."""
     task = service.get_task(session=session, principal=principal, task_id=task_id)
@@ -441,7 +442,7 @@ async def update_task(
 
 
 @router.post("/{task_id}/delete", dependencies=[CsrfChecked])
-def delete_task(task_id: int, session: SessionDep, principal: WebPrincipal) -> Response:
+def delete_task(task_id: Id, session: SessionDep, principal: WebPrincipal) -> Response:
     """Delete a task with its comments (the page asks for confirmation first)."""
     service.delete_task(session=session, principal=principal, task_id=task_id)
     return RedirectResponse("/tasks", status_code=303)
