@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -11,16 +12,20 @@ from starlette.responses import Response
 from aegis.core.authz import Principal
 from aegis.core.errors import NotFound
 from aegis.core.messages import choice_label, framework_title
-from aegis.domains.assessments import comments
+from aegis.domains.assessments import comments, service
 from aegis.domains.assessments.schemas import (
     AssessmentCommentCreate,
+    AssessmentCommentQuery,
+    AssessmentDetail,
     CommentKind,
     ResultBasis,
     ResultRead,
 )
+from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.frameworks import service as frameworks
 from aegis.domains.names import service as names
 from aegis.models.enums import ResultStatus
+from aegis.web import lookups
 from aegis.web.exports import OUTSIDE, SEPARATOR, Cell, plain
 from aegis.web.flash import redirect_with_message
 from aegis.web.saving import Refused, save
@@ -53,6 +58,36 @@ def framework_name(session: Session, principal: Principal, framework_id: int) ->
     except NotFound:
         return f"Framework {framework_id}"
     return framework_title(framework.name, framework.version)
+
+
+def page_context(
+    session: Session,
+    principal: Principal,
+    assessment: AssessmentDetail,
+    requirement_id: int | None = None,
+) -> dict[str, Any]:
+    """What the assessment page and a requirement's page both show, with the latest remarks.
+
+    The remarks are those on the requirement, or on the assessment as a whole.
+    """
+    remarks = comments.list_comments(
+        session=session,
+        principal=principal,
+        assessment_id=assessment.id,
+        requirement_id=requirement_id,
+        query=AssessmentCommentQuery(limit=MAX_LIMIT, sort="-created_at"),
+    )
+    can_edit = assessment.unit_id in principal.writable
+    return {
+        "assessment": assessment,
+        "framework": framework_name(session, principal, assessment.framework_id),
+        "units": lookups.unit_names(session, principal),
+        "results": RESULTS,
+        "can_edit": can_edit,
+        "note_only": not can_edit and service.may_annotate(principal, assessment.unit_id),
+        "remarks": list(reversed(remarks.items)),
+        "remarks_total": remarks.total,
+    }
 
 
 async def post_remark(

@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import NotFound
-from aegis.domains.assessments import comments, service, work
-from aegis.domains.assessments.schemas import AssessmentCommentQuery, OverrideWrite, OwnerWrite
+from aegis.domains.assessments import service, work
+from aegis.domains.assessments.schemas import OverrideWrite, OwnerWrite
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.domains.controls import service as controls
@@ -20,7 +20,7 @@ from aegis.domains.evidence import service as evidence
 from aegis.domains.frameworks import service as frameworks
 from aegis.http.deps import SessionDep
 from aegis.web import lookups
-from aegis.web.assessing import RESULTS, framework_name, post_remark
+from aegis.web.assessing import page_context, post_remark
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message, with_message
 from aegis.web.forms import form_values
@@ -93,21 +93,14 @@ def _requirement_page(
         ).text
     except NotFound:
         text = ""
-    can_edit = assessment.unit_id in principal.writable
+    common = page_context(session, principal, assessment, requirement_id)
     values = forms.override or {
         "status": (result.override_status or result.derived_status).value,
         "justification": result.justification or "",
     }
-    thread = comments.list_comments(
-        session=session,
-        principal=principal,
-        assessment_id=assessment_id,
-        requirement_id=requirement_id,
-        query=AssessmentCommentQuery(limit=MAX_LIMIT, sort="-created_at"),
-    )
     owners = (
         work.owner_choices(session=session, principal=principal, assessment_id=assessment_id)
-        if can_edit
+        if common["can_edit"]
         else []
     )
     return render(
@@ -115,24 +108,17 @@ def _requirement_page(
         "assessments/requirement.html",
         principal,
         status_code=status_code,
-        assessment=assessment,
-        framework=framework_name(session, principal, assessment.framework_id),
         requirement_text=text,
         found=found,
         result=result,
         people=dict(lookups.people(session, principal)),
-        units=lookups.unit_names(session, principal),
-        results=RESULTS,
         values=values,
         errors=forms.override_errors,
         owners=owners,
         owner_errors=forms.owner_errors,
-        thread=list(reversed(thread.items)),
-        thread_total=thread.total,
         comment=forms.comment,
         comment_errors=forms.comment_errors,
-        note_only=not can_edit and service.may_annotate(principal, assessment.unit_id),
-        can_edit=can_edit,
+        **common,
         **_evidence_and_controls(session, principal, requirement_id, result),
     )
 

@@ -12,9 +12,8 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.messages import choice_label
-from aegis.domains.assessments import comments, service, work
+from aegis.domains.assessments import service, work
 from aegis.domains.assessments.schemas import (
-    AssessmentCommentQuery,
     AssessmentCreate,
     AssessmentDetail,
     AssessmentQuery,
@@ -23,11 +22,10 @@ from aegis.domains.assessments.schemas import (
     ResultQuery,
 )
 from aegis.domains.common.bounds import Id
-from aegis.domains.common.listing import MAX_LIMIT
 from aegis.http.deps import SessionDep
 from aegis.models.enums import AssessmentStatus, ResultStatus
 from aegis.web import lookups
-from aegis.web.assessing import RESULTS, framework_name, post_remark, result_cells
+from aegis.web.assessing import framework_name, page_context, post_remark, result_cells
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
@@ -132,31 +130,17 @@ def _detail_page(
     assessment, results = service.get_assessment_with_results(
         session=session, principal=principal, assessment_id=assessment_id, query=query
     )
-    notes = comments.list_comments(
-        session=session,
-        principal=principal,
-        assessment_id=assessment_id,
-        query=AssessmentCommentQuery(limit=MAX_LIMIT, sort="-created_at"),
-    )
-    can_edit = assessment.unit_id in principal.writable
     return render(
         request,
         "assessments/detail.html",
         principal,
         status_code=status_code,
-        assessment=assessment,
-        framework=framework_name(session, principal, assessment.framework_id),
         page=results,
         query=query,
-        results=RESULTS,
-        units=lookups.unit_names(session, principal),
-        can_edit=can_edit,
         bulk=bulk or {"requirement_ids": [], "errors": {}},
-        notes=list(reversed(notes.items)),
-        notes_total=notes.total,
         note_text=note[0],
         note_errors=note[1],
-        note_only=not can_edit and service.may_annotate(principal, assessment.unit_id),
+        **page_context(session, principal, assessment),
     )
 
 
