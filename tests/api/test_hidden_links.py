@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from tests.factories.assets import make_asset
 from tests.factories.controls import make_control
 from tests.factories.evidence import make_link
-from tests.factories.risks import make_risk
+from tests.factories.risks import accept_risk, make_risk
 from tests.hidden_links import Scene
 
 
@@ -29,11 +29,13 @@ def test_risk_edit_keeps_owner_and_links_the_analyst_cannot_see(
         db,
         principal_for("admin"),
         world.units["division-a"],
+        status="assessed",
         owner_id=scene.owner,
-        acceptance_approver_id=scene.owner,
         asset_ids=[scene.hidden_asset, scene.seen_asset],
         control_ids=[scene.hidden_control, scene.seen_control],
     )
+    # approved by the company administrator, whom the analyst cannot see
+    accept_risk(db, principal_for("analyst"), principal_for("admin"), risk.id)
     db.commit()
     analyst, admin = token_for("analyst"), token_for("admin")
     url = f"/api/v1/risks/{risk.id}"

@@ -41,7 +41,10 @@ def _current(risk: dict[str, Any], name: str) -> Any:
 def _risk_cases(world, today: date) -> list[tuple[dict[str, Any], Keep]]:
     def expired(risk: dict[str, Any]) -> bool:
         expires = _day(risk["acceptance_expires_on"])
-        return risk["status"] == "accepted" and expires is not None and expires < today
+        ran_out = expires is not None and expires < today
+        if risk["status"] in ("accepted", "acceptance_expired"):
+            assert ran_out == (risk["status"] == "acceptance_expired"), risk
+        return risk["status"] == "acceptance_expired"
 
     def review_overdue(risk: dict[str, Any]) -> bool:
         review = _day(risk["next_review_date"])
@@ -69,6 +72,8 @@ def _risk_cases(world, today: date) -> list[tuple[dict[str, Any], Keep]]:
         ({"review_overdue": "false"}, lambda r: not review_overdue(r)),
         ({"acceptance_expired": "true"}, expired),
         ({"acceptance_expired": "false"}, lambda r: not expired(r)),
+        ({"status": "accepted"}, lambda r: r["status"] == "accepted"),
+        ({"status": "acceptance_expired"}, expired),
         (
             {"above_appetite": "true", "review_overdue": "true", "open": "true"},
             lambda r: (

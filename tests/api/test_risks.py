@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi.testclient import TestClient
 
-from aegis.core.db import utcnow
 from tests.factories.risks import make_control, risk_body
 
 
@@ -121,35 +118,6 @@ def test_a_bad_transition_is_a_conflict_naming_both_states(client, world, token_
     assert error["code"] == "conflict"
     assert "from Identified to Monitoring;" in error["message"]
     assert error["details"] == [{"field": "status", "from": "identified", "to": "monitoring"}]
-
-
-def test_acceptance_requires_its_fields_and_a_future_expiry(client, world, token_for) -> None:
-    headers = token_for("analyst")
-    risk = _post(client, headers, risk_body(world.units["division-a"], status="assessed")).json()
-    url = f"/api/v1/risks/{risk['id']}"
-    response = client.patch(
-        url, json={"status": "accepted", "treatment": "accept"}, headers=headers
-    )
-    assert response.status_code == 422
-    assert _fields(response) == [
-        "acceptance_approver_id",
-        "acceptance_justification",
-        "acceptance_expires_on",
-    ]
-    acceptance = {
-        "status": "accepted",
-        "treatment": "accept",
-        "acceptance_approver_id": world.users["admin_a"],
-        "acceptance_justification": "Compensating controls in place",
-        "acceptance_expires_on": utcnow().date().isoformat(),
-    }
-    response = client.patch(url, json=acceptance, headers=headers)
-    assert _fields(response) == ["acceptance_expires_on"]
-    assert client.get(url, headers=headers).json()["status"] == "assessed"
-    acceptance["acceptance_expires_on"] = (utcnow() + timedelta(days=30)).date().isoformat()
-    accepted = client.patch(url, json=acceptance, headers=headers)
-    assert accepted.status_code == 200, accepted.text
-    assert accepted.json()["acceptance_approver_id"] == world.users["admin_a"]
 
 
 def test_required_fields_cannot_be_emptied_and_unknown_fields_are_refused(

@@ -16,7 +16,10 @@ DEVELOPER_WORDING = re.compile(
     r"Input should|String should|should have|Field required|Value error|pattern|"
     r"Extra inputs|valid integer|unable to parse|_[a-z]",
 )
-STATUSES = "Identified, Assessed, Treatment planned, In treatment, Accepted, Monitoring, Closed"
+STATUSES = (
+    "Identified, Assessed, Treatment planned, In treatment, Accepted, Acceptance expired, "
+    "Monitoring, Closed"
+)
 
 
 def _error(response: Any) -> dict[str, Any]:

@@ -46,14 +46,17 @@ def _risk_fields(rng: random.Random, world: Any, today: date, status: str) -> di
     }
     if rng.random() < 0.5:
         fields.update(residual_likelihood=rng.randint(1, 5), residual_impact=rng.randint(1, 5))
-    if status == "accepted":
-        fields.update(
-            treatment="accept",
-            acceptance_approver_id=world.users["admin"],
-            acceptance_justification="Within tolerance for now",
-            acceptance_expires_on=today + timedelta(days=rng.randint(1, 60)),
-        )
     return fields
+
+
+def _accept(db: Session, risk_id: int, approver: int, expires_on: date) -> None:
+    """Accept a risk as an approved request would (the register is built by one person)."""
+    row = db.get(Risk, risk_id)
+    assert row is not None
+    row.status, row.treatment = "accepted", "accept"
+    row.acceptance_approver_id = approver
+    row.acceptance_justification = "Within tolerance for now"
+    row.acceptance_expires_on = expires_on
 
 
 def build_register(
@@ -61,8 +64,7 @@ def build_register(
 ) -> Register:
     """Risks, tasks on them and evidence spread over every unit, built by the root administrator.
 
-    Some accepted risks get an acceptance expiry in the past afterwards, as if time had
-    passed (the service refuses to accept a risk until a past day).
+    Some accepted risks have an acceptance that ran out, as if time had passed.
     """
     rng, admin = random.Random(seed), principal_for("admin")
     built = Register(today=utcnow().date())
@@ -70,14 +72,17 @@ def build_register(
     for n in range(size):
         unit = world.units[UNITS[n % len(UNITS)]]
         status = STATUSES[n % len(STATUSES)] if n < len(STATUSES) else rng.choice(STATUSES)
-        fields = _risk_fields(rng, world, built.today, status)
+        fields = _risk_fields(
+            rng, world, built.today, "assessed" if status == "accepted" else status
+        )
         risk = make_risk(db, admin, unit, title=f"Risk {seed}-{n}", **fields)
         built.risks.append(risk.id)
         risks_of.setdefault(unit, []).append(risk.id)
-        if status == "accepted" and rng.random() < 0.5:
-            row = db.get(Risk, risk.id)
-            assert row is not None
-            row.acceptance_expires_on = built.today - timedelta(days=rng.randint(1, 30))
+        if status == "accepted":
+            expires = built.today + timedelta(days=rng.randint(1, 60))
+            if rng.random() < 0.5:
+                expires = built.today - timedelta(days=rng.randint(1, 30))
+            _accept(db, risk.id, world.users["admin"], expires)
     for n in range(size // 2):
         unit = world.units[UNITS[rng.randrange(len(UNITS))]]
         due = _maybe(rng, built.today + timedelta(days=rng.randint(-10, 10)), 0.8)

@@ -64,10 +64,17 @@ def test_the_risk_form_offers_the_current_status_and_the_next_ones(
     assert [label for _, label in _options(page, "status")] == [
         "Assessed",
         "Treatment planned",
-        "Accepted",
         "Closed",
     ]
-    assert len(_options(browser.get("/risks/new").text, "status")) == 7
+    # accepted and acceptance expired come from approved requests, never from the form
+    assert [label for _, label in _options(browser.get("/risks/new").text, "status")] == [
+        "Identified",
+        "Assessed",
+        "Treatment planned",
+        "In treatment",
+        "Monitoring",
+        "Closed",
+    ]
 
 
 def test_a_forbidden_risk_status_is_refused_on_the_form(
@@ -100,11 +107,13 @@ def test_acceptance_rules_and_a_forbidden_unit_are_shown_on_the_risk_form(
     browser = browser_for("analyst")
     url = f"/risks/{risk.id}/edit"
     unaccepted = _resubmit(browser, url, title="Accept it", status="accepted")
-    assert unaccepted.status_code == 422
-    assert {"treatment", "acceptance_approver_id", "acceptance_justification"} <= set(
-        _errors(unaccepted.text)
-    )
+    assert unaccepted.status_code == 409
+    assert _errors(unaccepted.text) == {
+        "status": "A risk becomes accepted only when someone other than the requester approves "
+        "a request to accept it: ask for acceptance on the risk's page"
+    }
     assert _selected(unaccepted.text, "status") == "accepted"
+    assert 'value="Accept it"' in unaccepted.text
     moved = _resubmit(browser, url, title="Moved away", unit_id=str(world.units["division-b"]))
     assert moved.status_code == 403
     assert _errors(moved.text) == {"unit_id": "You may not change objects of this unit"}

@@ -84,6 +84,13 @@ class Settings(BaseSettings):
 
     log_level: str = Field("INFO", validation_alias=_env("AEGIS_LOG_LEVEL"))
 
+    risk_acceptance_max_days: int = Field(
+        365, ge=1, le=3650, validation_alias=_env("AEGIS_RISK_ACCEPTANCE_MAX_DAYS")
+    )
+    risk_acceptance_approver_roles: Annotated[list[Literal["admin", "analyst"]], NoDecode] = (
+        Field(["admin"], validation_alias=_env("AEGIS_RISK_ACCEPTANCE_APPROVER_ROLES"))
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _parse_origins(cls, value: object) -> object:
@@ -95,6 +102,16 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("risk_acceptance_approver_roles", mode="before")
+    @classmethod
+    def _parse_roles(cls, value: object) -> object:
+        """Comma-separated roles; administrators always approve, so they are always listed."""
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list) and "admin" not in value:
+            value = ["admin", *value]
         return value
 
     @model_validator(mode="after")

@@ -24,7 +24,13 @@ from aegis.domains.evidence import files as evidence_files
 from aegis.domains.evidence import service as evidence
 from aegis.domains.evidence.schemas import EvidenceFileCreate, EvidenceLinkCreate, Upload
 from aegis.domains.frameworks import service as frameworks
+from aegis.domains.risks import acceptance
 from aegis.domains.risks import service as risks
+from aegis.domains.risks.acceptance_schemas import (
+    AcceptanceDecision,
+    AcceptancePolicy,
+    AcceptanceRequestCreate,
+)
 from aegis.domains.risks.schemas import RiskCreate
 from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskCreate, TaskUpdate
@@ -206,7 +212,7 @@ class _Builder:
             unit_id=self.units[unit],
             title=title,
             category=category,
-            status=status,
+            status="assessed" if accepted else status,
             description=f"{title}. Identified in the yearly risk workshop.",
             owner_id=self.owner(),
             inherent_likelihood=inherent[0],
@@ -220,16 +226,40 @@ class _Builder:
             treatment_due_date=self.today + timedelta(days=self.rng.randint(-20, 120))
             if treatment == "mitigate"
             else None,
-            acceptance_approver_id=self.users["admin"] if accepted else None,
-            acceptance_justification="Within appetite; cost of treatment exceeds exposure."
-            if accepted
-            else "",
-            acceptance_expires_on=self.today + timedelta(days=180) if accepted else None,
             next_review_date=self.today + timedelta(days=self.rng.randint(-15, 200)),
             asset_ids=[self.assets[name] for name in linked],
             control_ids=control_ids,
         )
-        return risks.create_risk(session=self.session, principal=self.principal, data=data).id
+        risk_id = risks.create_risk(session=self.session, principal=self.principal, data=data).id
+        if accepted:
+            self._accept(risk_id)
+        return risk_id
+
+    def _accept(self, risk_id: int) -> None:
+        """The company analyst asks for the acceptance and the administrator approves it."""
+        analyst = self.session.get(User, self.users["analyst"])
+        if analyst is None:
+            raise RuntimeError("the demo analyst was not stored")
+        policy = AcceptancePolicy()
+        request = acceptance.request_acceptance(
+            session=self.session,
+            principal=auth.principal_for_user(session=self.session, user=analyst),
+            risk_id=risk_id,
+            data=AcceptanceRequestCreate(
+                justification="Within appetite; cost of treatment exceeds exposure.",
+                expires_on=self.today + timedelta(days=180),
+            ),
+            policy=policy,
+            today=self.today,
+        )
+        acceptance.approve_request(
+            session=self.session,
+            principal=self.principal,
+            request_id=request.id,
+            data=AcceptanceDecision(comment="Reviewed at the quarterly risk committee."),
+            policy=policy,
+            today=self.today,
+        )
 
     def evidence(self) -> None:
         for title, filename, refs, expires_in in catalog.EVIDENCE:

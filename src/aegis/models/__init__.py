@@ -12,7 +12,13 @@ from aegis.models.evidence import (
     evidence_requirements,
 )
 from aegis.models.framework import Framework, Requirement, RequirementMapping
-from aegis.models.risk import Risk, RiskScoreChange, risk_assets, risk_controls
+from aegis.models.risk import (
+    Risk,
+    RiskAcceptanceRequest,
+    RiskScoreChange,
+    risk_assets,
+    risk_controls,
+)
 from aegis.models.setting import StoredSetting
 from aegis.models.task import Task, TaskComment
 from aegis.models.unit import Unit
@@ -33,6 +39,7 @@ __all__ = [
     "Requirement",
     "RequirementMapping",
     "Risk",
+    "RiskAcceptanceRequest",
     "RiskAttachment",
     "RiskScoreChange",
     "RoleAssignment",

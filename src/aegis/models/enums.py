@@ -70,8 +70,17 @@ class RiskStatus(StrEnum):
     TREATMENT_PLANNED = "treatment_planned"
     IN_TREATMENT = "in_treatment"
     ACCEPTED = "accepted"
+    ACCEPTANCE_EXPIRED = "acceptance_expired"
     MONITORING = "monitoring"
     CLOSED = "closed"
+
+
+class AcceptanceRequestStatus(StrEnum):
+    """Where a request to accept a risk stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
 
 class Treatment(StrEnum):

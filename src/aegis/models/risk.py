@@ -1,4 +1,4 @@
-"""Risks of the register, their score history and their links to assets and controls."""
+"""Risks of the register, their score history, acceptance requests and links."""
 
 from __future__ import annotations
 
@@ -64,6 +64,26 @@ class RiskScoreChange(Base):
     residual_likelihood: Mapped[int | None] = mapped_column(Integer)
     residual_impact: Mapped[int | None] = mapped_column(Integer)
     residual_score: Mapped[int | None] = mapped_column(Integer)
+
+
+class RiskAcceptanceRequest(Base):
+    """A request to accept a risk until a day, decided by someone other than its requester."""
+
+    __tablename__ = "risk_acceptance_requests"
+    __table_args__ = (Index("ix_risk_acceptance_requests_status_risk_id", "status", "risk_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    justification: Mapped[str] = mapped_column(Text)
+    expires_on: Mapped[date] = mapped_column(Date)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_comment: Mapped[str] = mapped_column(Text, default="")
 
 
 risk_assets = Table(

@@ -14,34 +14,42 @@ from aegis.core.messages import choice_label
 from aegis.domains.risks.errors import InvalidTransition
 from aegis.domains.risks.matrix import DEFAULT_MATRIX, check_matrix, level_of_cell
 from aegis.domains.risks.rules import (
+    SET_BY_AEGIS,
     TRANSITIONS,
     Problems,
+    check_acceptable,
     check_acceptance,
+    check_new_status,
     check_ratings,
     check_transition,
+    check_untouched_acceptance,
+    shown_status,
 )
 from aegis.domains.risks.schemas import RiskBand, RiskMatrix
 from aegis.models.enums import RiskStatus
 
 S = RiskStatus
+# the moves an edit may make; accepted and acceptance expired are set by Aegis only
 ALLOWED = {
     (S.IDENTIFIED, S.ASSESSED),
     (S.IDENTIFIED, S.CLOSED),
     (S.ASSESSED, S.TREATMENT_PLANNED),
-    (S.ASSESSED, S.ACCEPTED),
     (S.ASSESSED, S.CLOSED),
     (S.TREATMENT_PLANNED, S.IN_TREATMENT),
-    (S.TREATMENT_PLANNED, S.ACCEPTED),
     (S.TREATMENT_PLANNED, S.CLOSED),
     (S.IN_TREATMENT, S.MONITORING),
-    (S.IN_TREATMENT, S.ACCEPTED),
     (S.IN_TREATMENT, S.CLOSED),
     (S.MONITORING, S.ASSESSED),
     (S.MONITORING, S.CLOSED),
     (S.ACCEPTED, S.ASSESSED),
     (S.ACCEPTED, S.CLOSED),
+    (S.ACCEPTANCE_EXPIRED, S.ASSESSED),
+    (S.ACCEPTANCE_EXPIRED, S.TREATMENT_PLANNED),
+    (S.ACCEPTANCE_EXPIRED, S.IN_TREATMENT),
+    (S.ACCEPTANCE_EXPIRED, S.CLOSED),
     (S.CLOSED, S.IDENTIFIED),
 }
+ACCEPTABLE = {S.ASSESSED, S.TREATMENT_PLANNED, S.IN_TREATMENT, S.ACCEPTED, S.ACCEPTANCE_EXPIRED}
 TODAY = date(2030, 1, 15)
 
 
@@ -56,8 +64,72 @@ def test_transition_is_allowed_exactly_when_the_table_says_so(current, new) -> N
         return
     with pytest.raises(InvalidTransition) as raised:
         check_transition(current, new)
+    if new in SET_BY_AEGIS:
+        assert raised.value.message == SET_BY_AEGIS[new]
+        assert raised.value.details[0]["field"] == "status"
+        return
     assert f"from {choice_label(current)} to {choice_label(new)};" in raised.value.message
     assert raised.value.details == [{"field": "status", "from": current.value, "to": new.value}]
+
+
+@pytest.mark.parametrize("status", list(RiskStatus))
+def test_a_new_risk_cannot_start_accepted_or_expired(status) -> None:
+    if status not in SET_BY_AEGIS:
+        check_new_status(status)
+        return
+    with pytest.raises(InvalidTransition) as raised:
+        check_new_status(status)
+    assert raised.value.details == [{"field": "status", "message": SET_BY_AEGIS[status]}]
+
+
+@pytest.mark.parametrize("status", list(RiskStatus))
+def test_acceptance_is_asked_for_assessed_planned_treated_or_renewed_risks(status) -> None:
+    if status in ACCEPTABLE:
+        check_acceptable(status)
+        return
+    with pytest.raises(InvalidTransition, match="cannot be accepted"):
+        check_acceptable(status)
+
+
+@pytest.mark.parametrize(
+    ("status", "expires_on", "shown"),
+    [
+        (S.ACCEPTED, TODAY, S.ACCEPTED),  # the last accepted day
+        (S.ACCEPTED, TODAY - timedelta(days=1), S.ACCEPTANCE_EXPIRED),
+        (S.ACCEPTED, None, S.ACCEPTED),
+        (S.ASSESSED, TODAY - timedelta(days=1), S.ASSESSED),
+        (S.ACCEPTANCE_EXPIRED, TODAY - timedelta(days=9), S.ACCEPTANCE_EXPIRED),
+    ],
+)
+def test_an_acceptance_shows_as_expired_from_the_day_after_its_end(
+    status, expires_on, shown
+) -> None:
+    assert shown_status(status, expires_on, TODAY) == shown
+
+
+def test_only_acceptance_fields_sent_with_another_value_are_named() -> None:
+    stored = {
+        "acceptance_approver_id": 7,
+        "acceptance_justification": "Agreed",
+        "acceptance_expires_on": TODAY,
+    }
+    problems = Problems()
+    check_untouched_acceptance(
+        {
+            "acceptance_approver_id": 7,
+            "acceptance_justification": "Agreed by me",
+            "acceptance_expires_on": TODAY + timedelta(days=3650),
+        },
+        stored,
+        problems,
+    )
+    assert [d["field"] for d in problems.details] == [
+        "acceptance_justification",
+        "acceptance_expires_on",
+    ]
+    untouched = Problems()
+    check_untouched_acceptance({"acceptance_justification": ""}, {}, untouched)
+    assert untouched.details == []
 
 
 def _accepted(**fields):

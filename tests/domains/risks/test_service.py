@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from aegis.domains.risks.errors import InvalidTransition, RiskNotFound
 from aegis.domains.risks.schemas import RiskHistoryQuery, RiskQuery, RiskUpdate
 from aegis.models import AuditEvent, Risk, RiskScoreChange, risk_assets, risk_controls
 from tests.factories.assets import make_asset
-from tests.factories.risks import make_control, make_risk
+from tests.factories.risks import accept_risk, make_control, make_risk
 
 
 def _count(db, table) -> int:
@@ -94,8 +94,8 @@ def test_bad_references_are_all_named_and_nothing_is_written(db, world, principa
     assert _error_fields(raised) == [
         "inherent_impact",
         "residual_impact",
-        "owner_id",
         "acceptance_approver_id",
+        "owner_id",
         "asset_ids",
         "control_ids",
     ]
@@ -155,53 +155,45 @@ def test_status_follows_the_workflow(db, world, principal_for) -> None:
 
 def _acceptance(world, **fields):
     values = {
-        "treatment": "accept",
-        "acceptance_approver_id": world.users["admin_a"],
+        "acceptance_approver_id": world.users["analyst"],
         "acceptance_justification": "Exposure is below the appetite",
-        "acceptance_expires_on": (utcnow() + timedelta(days=180)).date(),
+        "acceptance_expires_on": (utcnow() + timedelta(days=3650)).date(),
     }
     return {**values, **fields}
 
 
-def test_accepting_needs_treatment_approver_justification_and_future_expiry(
-    db, world, principal_for
-) -> None:
+def test_an_edit_cannot_accept_a_risk_nor_change_its_acceptance(db, world, principal_for) -> None:
     analyst = principal_for("analyst")
     risk = make_risk(db, analyst, world.units["division-a"], status="assessed")
+    with pytest.raises(InvalidTransition) as raised:
+        _update(db, analyst, risk.id, status="accepted", treatment="accept", **_acceptance(world))
+    assert raised.value.details[0]["field"] == "status"
+    assert "approves a request" in raised.value.message
     with pytest.raises(ValidationFailed) as raised:
-        _update(db, analyst, risk.id, status="accepted")
+        _update(db, analyst, risk.id, **_acceptance(world))
     assert _error_fields(raised) == [
-        "treatment",
         "acceptance_approver_id",
         "acceptance_justification",
         "acceptance_expires_on",
     ]
-    yesterday = (utcnow() - timedelta(days=1)).date()
+    stored = db.get(Risk, risk.id)
+    assert (stored.status, stored.acceptance_approver_id, stored.version) == ("assessed", None, 1)
+    accepted = accept_risk(db, analyst, principal_for("admin_a"), risk.id)
+    assert (accepted.status, accepted.treatment) == ("accepted", "accept")
     with pytest.raises(ValidationFailed) as raised:
-        _update(
-            db,
-            analyst,
-            risk.id,
-            status="accepted",
-            **_acceptance(world, acceptance_expires_on=yesterday),
-        )
+        _update(db, analyst, risk.id, acceptance_expires_on=date(2099, 12, 31))
     assert _error_fields(raised) == ["acceptance_expires_on"]
-    assert db.get(Risk, risk.id).status == "assessed"
-    accepted = _update(db, analyst, risk.id, status="accepted", **_acceptance(world))
-    assert accepted.status == "accepted" and accepted.treatment == "accept"
     with pytest.raises(ValidationFailed) as raised:
         _update(db, analyst, risk.id, treatment="mitigate")
     assert _error_fields(raised) == ["treatment"]
-    assert _update(db, analyst, risk.id, title="Still accepted").status == "accepted"
-
-
-def test_an_acceptance_approver_must_be_visible(db, world, principal_for) -> None:
-    analyst = principal_for("analyst")
-    risk = make_risk(db, analyst, world.units["division-a"], status="assessed")
-    approver = {"acceptance_approver_id": world.users["analyst_b"]}
-    with pytest.raises(ValidationFailed) as raised:
-        _update(db, analyst, risk.id, status="accepted", **_acceptance(world, **approver))
-    assert _error_fields(raised) == ["acceptance_approver_id"]
+    unchanged = {
+        "acceptance_approver_id": accepted.acceptance_approver_id,
+        "acceptance_expires_on": accepted.acceptance_expires_on,
+        "acceptance_justification": accepted.acceptance_justification,
+    }
+    still = _update(db, analyst, risk.id, title="Still accepted", **unchanged)
+    assert (still.status, still.acceptance_approver_id) == ("accepted", world.users["admin_a"])
+    assert _update(db, analyst, risk.id, status="assessed").status == "assessed"
 
 
 def test_moving_a_risk_needs_write_access_on_both_units(db, world, principal_for) -> None:
@@ -254,15 +246,18 @@ def test_deleting_a_risk_removes_its_links_and_history(db, world, principal_for)
     assert list(actions) == ["create", "delete"]
 
 
-def test_a_risk_can_be_registered_as_already_accepted(db, world, principal_for) -> None:
+def test_a_risk_cannot_be_registered_as_already_accepted(db, world, principal_for) -> None:
     analyst = principal_for("analyst")
     unit = world.units["division-a"]
+    for status in ("accepted", "acceptance_expired"):
+        with pytest.raises(InvalidTransition) as raised:
+            make_risk(db, analyst, unit, status=status, treatment="accept", **_acceptance(world))
+        assert raised.value.details[0]["field"] == "status"
     with pytest.raises(ValidationFailed) as raised:
-        make_risk(db, analyst, unit, status="accepted", treatment="accept")
+        make_risk(db, analyst, unit, status="assessed", **_acceptance(world))
     assert _error_fields(raised) == [
         "acceptance_approver_id",
         "acceptance_justification",
         "acceptance_expires_on",
     ]
-    risk = make_risk(db, analyst, unit, status="accepted", **_acceptance(world))
-    assert (risk.status, risk.acceptance_approver_id) == ("accepted", world.users["admin_a"])
+    assert _count(db, Risk) == _count(db, AuditEvent) == 0

@@ -1,6 +1,6 @@
 """Errors of the risks domain."""
 
-from aegis.core.errors import Conflict, NotFound
+from aegis.core.errors import Conflict, NotFound, PermissionDenied
 
 
 class RiskNotFound(NotFound):
@@ -13,3 +13,19 @@ class InvalidTransition(Conflict):
 
 class MatrixInUse(Conflict):
     """Stored risks use likelihood or impact values the new matrix would not have."""
+
+
+class AcceptanceRequestNotFound(NotFound):
+    """The request does not exist or its risk is outside the caller's units."""
+
+
+class AcceptanceRequestPending(Conflict):
+    """The risk already has a request waiting for a decision."""
+
+
+class AcceptanceRequestDecided(Conflict):
+    """The request was approved or rejected already."""
+
+
+class OwnAcceptanceRequest(PermissionDenied):
+    """The caller asked for this acceptance, so someone else must decide it."""

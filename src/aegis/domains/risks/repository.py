@@ -42,7 +42,6 @@ from aegis.models.enums import RiskStatus
 EXACT_FILTERS = (
     "unit_id",
     "category",
-    "status",
     "owner_id",
     "treatment",
     "inherent_level",
@@ -75,15 +74,42 @@ def current(residual: Any, inherent: Any) -> Any:
     return case((has_residual(), residual), else_=inherent)
 
 
+def acceptance_ran_out(today: date) -> ColumnElement[bool]:
+    """SQL condition: the risk's acceptance has expired, whether or not its status says so yet.
+
+    An accepted risk whose expiry day is before `today` counts as expired until the expiry
+    is recorded (by `aegis risks expire-acceptances` or the risk's next change).
+    """
+    return or_(
+        Risk.status == RiskStatus.ACCEPTANCE_EXPIRED.value,
+        and_(Risk.status == RiskStatus.ACCEPTED.value, Risk.acceptance_expires_on < today),
+    )
+
+
+def shown_status(today: date) -> Any:
+    """SQL value of the status as shown on `today` (see `acceptance_ran_out`)."""
+    expired = and_(Risk.status == RiskStatus.ACCEPTED.value, Risk.acceptance_expires_on < today)
+    return case((expired, RiskStatus.ACCEPTANCE_EXPIRED.value), else_=Risk.status)
+
+
+def _status_is(status: RiskStatus, today: date) -> ColumnElement[bool]:
+    """SQL condition: the status shown on `today` is this one (served by the status index)."""
+    if status == RiskStatus.ACCEPTANCE_EXPIRED:
+        return acceptance_ran_out(today)
+    if status == RiskStatus.ACCEPTED:
+        return and_(
+            Risk.status == status.value,
+            not_(func.coalesce(Risk.acceptance_expires_on < today, false())),
+        )
+    return Risk.status == status.value
+
+
 def _states(query: RiskQuery, today: date, appetite: int | None) -> list[ColumnElement[bool]]:
     """Conditions of the yes/no filters, each negated when asked for false."""
     wanted: list[tuple[bool | None, ColumnElement[bool]]] = [
         (query.open, is_open()),
         (query.review_overdue, Risk.next_review_date < today),
-        (
-            query.acceptance_expired,
-            and_(Risk.status == RiskStatus.ACCEPTED.value, Risk.acceptance_expires_on < today),
-        ),
+        (query.acceptance_expired, acceptance_ran_out(today)),
     ]
     if query.above_appetite is not None:
         if appetite is None:
@@ -109,7 +135,10 @@ def filtered(
 
     Review and acceptance dates are compared with `today`, by default the current UTC day.
     """
-    stmt = visible(units).where(*_states(query, today or utcnow().date(), appetite))
+    today = today or utcnow().date()
+    stmt = visible(units).where(*_states(query, today, appetite))
+    if query.status is not None:
+        stmt = stmt.where(_status_is(query.status, today))
     if query.q:
         pattern = like_pattern(query.q)
         stmt = stmt.where(
@@ -157,6 +186,17 @@ def get(
     return session.scalar(
         stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
     )
+
+
+def due_for_expiry(session: Session, today: date) -> list[Risk]:
+    """Accepted risks of every unit whose acceptance ran out before `today`, locked."""
+    stmt = (
+        select(Risk)
+        .where(Risk.status == RiskStatus.ACCEPTED.value, Risk.acceptance_expires_on < today)
+        .order_by(Risk.id)
+        .with_for_update()
+    )
+    return list(session.scalars(stmt.execution_options(populate_existing=True)))
 
 
 def visible_control_ids(session: Session, units: frozenset[int], ids: Iterable[int]) -> set[int]:
@@ -283,7 +323,9 @@ def open_count_by_cell(
     return {(int(l_), int(i_)): int(n) for l_, i_, n in session.execute(stmt)}
 
 
-def top_open(session: Session, units: frozenset[int], limit: int) -> list[Row[Any]]:
+def top_open(
+    session: Session, units: frozenset[int], limit: int, today: date | None = None
+) -> list[Row[Any]]:
     """The open risks of these units with the highest current score, highest first."""
     score = case((has_residual(), Risk.residual_score), else_=Risk.inherent_score)
     level = case((has_residual(), Risk.residual_level), else_=Risk.inherent_level)
@@ -292,7 +334,7 @@ def top_open(session: Session, units: frozenset[int], limit: int) -> list[Row[An
             Risk.id,
             Risk.unit_id,
             Risk.title,
-            Risk.status,
+            shown_status(today or utcnow().date()).label("status"),
             score.label("score"),
             level.label("level"),
             has_residual().label("residual"),

@@ -34,7 +34,10 @@ class RiskCreate(BaseModel):
     description: LongText = ""
     category: RiskCategory
     owner_id: int | None = None
-    status: RiskStatus = RiskStatus.IDENTIFIED
+    status: RiskStatus = Field(
+        RiskStatus.IDENTIFIED,
+        description="Not accepted nor acceptance expired: those come from acceptance requests",
+    )
     inherent_likelihood: Rating
     inherent_impact: Rating
     residual_likelihood: Rating | None = None
@@ -42,9 +45,15 @@ class RiskCreate(BaseModel):
     treatment: Treatment | None = None
     treatment_plan: LongText = ""
     treatment_due_date: date | None = None
-    acceptance_approver_id: int | None = None
-    acceptance_justification: LongText = ""
-    acceptance_expires_on: date | None = None
+    acceptance_approver_id: int | None = Field(
+        None, description="Set by an approved acceptance request; any other value is refused"
+    )
+    acceptance_justification: LongText = Field(
+        "", description="Set by an approved acceptance request; any other value is refused"
+    )
+    acceptance_expires_on: date | None = Field(
+        None, description="Set by an approved acceptance request; any other value is refused"
+    )
     next_review_date: date | None = None
     asset_ids: Ids = Field(default_factory=list)
     control_ids: Ids = Field(default_factory=list)
@@ -69,9 +78,15 @@ class RiskUpdate(BaseModel):
     treatment: Treatment | None = None
     treatment_plan: LongText | None = None
     treatment_due_date: date | None = None
-    acceptance_approver_id: int | None = None
-    acceptance_justification: LongText | None = None
-    acceptance_expires_on: date | None = None
+    acceptance_approver_id: int | None = Field(
+        None, description="Set by an approved acceptance request; any other value is refused"
+    )
+    acceptance_justification: LongText | None = Field(
+        None, description="Set by an approved acceptance request; any other value is refused"
+    )
+    acceptance_expires_on: date | None = Field(
+        None, description="Set by an approved acceptance request; any other value is refused"
+    )
     next_review_date: date | None = None
     asset_ids: Ids | None = None
     control_ids: Ids | None = None
@@ -90,7 +105,9 @@ class RiskRead(BaseModel):
     description: str
     category: RiskCategory
     owner_id: int | None
-    status: RiskStatus
+    status: RiskStatus = Field(
+        description="Acceptance expired as soon as an accepted risk's expiry day has passed"
+    )
     inherent_likelihood: int
     inherent_impact: int
     inherent_score: int
@@ -167,7 +184,11 @@ class RiskQuery(ListQuery):
         None, description="Next review date before today (true) or not (false)"
     )
     acceptance_expired: bool | None = Field(
-        None, description="Accepted risks whose acceptance expired before today (true) or not"
+        None,
+        description=(
+            "Risks whose acceptance ran out (true: status acceptance expired, including "
+            "accepted risks whose expiry day has passed) or not (false)"
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from functools import partial
 from typing import Any, Literal
 
@@ -19,14 +20,17 @@ from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.common.refs import require_free_ref
 from aegis.domains.risks import repository as repo
 from aegis.domains.risks.errors import MatrixInUse, RiskNotFound
+from aegis.domains.risks.expiry import expire_due, expire_if_due
 from aegis.domains.risks.matrix import DEFAULT_MATRIX, SETTING_KEY, check_matrix, level_of_cell
 from aegis.domains.risks.rules import (
-    ACCEPTANCE_FIELDS,
     Problems,
     check_acceptance,
+    check_new_status,
     check_ratings,
     check_transition,
+    check_untouched_acceptance,
     next_statuses,
+    shown_status,
 )
 from aegis.domains.risks.schemas import (
     CurrentRiskRead,
@@ -76,7 +80,7 @@ REQUIRED = (
     "inherent_impact",
 )
 TEXTS = ("description", "treatment_plan", "acceptance_justification")
-USER_REFERENCES = ("owner_id", "acceptance_approver_id")
+USER_REFERENCES = ("owner_id",)
 SORTABLE = {
     "title": Risk.title,
     "status": Risk.status,
@@ -97,10 +101,12 @@ def _read_many(session: Session, principal: Principal, risks: list[Risk]) -> lis
     ids = [r.id for r in risks]
     linked_assets = links.load(session, repo.ASSET_LINKS, ids, principal.readable)
     linked_controls = links.load(session, repo.CONTROL_LINKS, ids, principal.readable)
+    today = utcnow().date()
     return [
         RiskRead.model_validate(
             {
                 **{f: getattr(r, f) for f in (*FIELDS, *SCORES, *versions.META_FIELDS)},
+                "status": shown_status(r.status, r.acceptance_expires_on, today),
                 "asset_ids": linked_assets.visible.get(r.id, []),
                 "control_ids": linked_controls.visible.get(r.id, []),
                 "hidden_links": links.hidden_counts(
@@ -112,7 +118,7 @@ def _read_many(session: Session, principal: Principal, risks: list[Risk]) -> lis
     ]
 
 
-def _audit_view(session: Session, risk: Risk) -> dict[str, Any]:
+def audit_view(session: Session, risk: Risk) -> dict[str, Any]:
     """Every field and link of the risk, including links its editor cannot see."""
     nobody = frozenset[int]()
     asset_ids = links.load(session, repo.ASSET_LINKS, [risk.id], nobody).everything
@@ -224,10 +230,12 @@ def _validate(
     *,
     status_changed: bool,
     references: Mapping[str, Any],
+    stored: Mapping[str, Any],
 ) -> None:
     problems = Problems()
     check_ratings(final, matrix, problems)
-    if status_changed or any(name in changes for name in ACCEPTANCE_FIELDS):
+    check_untouched_acceptance(changes, stored, problems)
+    if status_changed or "treatment" in changes:
         check_acceptance(
             final,
             check_expiry=status_changed or "acceptance_expires_on" in changes,
@@ -263,9 +271,19 @@ def _replace_links(
 def create_risk(*, session: Session, principal: Principal, data: RiskCreate) -> RiskRead:
     """Add a risk to a unit the caller may change, with its first score history row."""
     principal.require_write(data.unit_id)
+    check_new_status(data.status)
     matrix = _matrix(session, shared=True)
     values = data.model_dump()
-    _validate(session, principal, values, values, matrix, status_changed=True, references=values)
+    _validate(
+        session,
+        principal,
+        values,
+        values,
+        matrix,
+        status_changed=True,
+        references=values,
+        stored={},
+    )
     require_free_ref(session, Risk, unit_id=data.unit_id, ref=data.ref, except_id=None, what="risk")
     risk = Risk(**{name: values[name] for name in FIELDS}, **_scores(values, matrix))
     session.add(risk)
@@ -273,7 +291,7 @@ def create_risk(*, session: Session, principal: Principal, data: RiskCreate) -> 
     _replace_links(session, principal, risk, values)
     _record_scores(session, principal, risk)
     session.flush()
-    after = _audit_view(session, risk)
+    after = audit_view(session, risk)
     record(session, principal, "create", "risk", risk.id, risk.unit_id, after=after)
     return get_risk(session=session, principal=principal, risk_id=risk.id)
 
@@ -301,11 +319,13 @@ def update_risk(
     versions.require_current(session, risk, expected, entity_type="risk", what="risk")
     if changes.get("unit_id", risk.unit_id) != risk.unit_id:
         principal.require_write(changes["unit_id"])
+    expire_if_due(session, risk, utcnow().date())
     current = RiskStatus(risk.status)
     new_status = changes.get("status", current)
     check_transition(current, new_status)
     matrix = _matrix(session, shared=True)
-    final = {**{name: getattr(risk, name) for name in FIELDS}, **changes}
+    stored = {name: getattr(risk, name) for name in FIELDS}
+    final = {**stored, **changes}
     kept = set(USER_REFERENCES) - links.changed_values(changes, risk, USER_REFERENCES).keys()
     references = {name: value for name, value in changes.items() if name not in kept}
     _validate(
@@ -316,11 +336,12 @@ def update_risk(
         matrix,
         status_changed=new_status != current,
         references=references,
+        stored=stored,
     )
     if "unit_id" in changes or "ref" in changes:
         unit_id, ref = changes.get("unit_id", risk.unit_id), changes.get("ref", risk.ref)
         require_free_ref(session, Risk, unit_id=unit_id, ref=ref, except_id=risk.id, what="risk")
-    before = _audit_view(session, risk)
+    before = audit_view(session, risk)
     ratings_changed = any(final[name] != getattr(risk, name) for name in RATINGS)
     for name in FIELDS:
         if name in changes:
@@ -332,7 +353,7 @@ def update_risk(
     if ratings_changed:
         _record_scores(session, principal, risk)
         session.flush()
-    after = versions.saved(session, risk, before, _audit_view(session, risk))
+    after = versions.saved(session, risk, before, audit_view(session, risk))
     record(session, principal, "update", "risk", risk.id, risk.unit_id, before, after)
     return get_risk(session=session, principal=principal, risk_id=risk.id)
 
@@ -341,7 +362,7 @@ def delete_risk(*, session: Session, principal: Principal, risk_id: int) -> None
     """Delete a risk with its links and score history."""
     risk = _get(session, principal, risk_id, lock=True)
     principal.require_write(risk.unit_id)
-    before = _audit_view(session, risk)
+    before = audit_view(session, risk)
     unit_id = risk.unit_id
     session.delete(risk)
     session.flush()
@@ -349,8 +370,13 @@ def delete_risk(*, session: Session, principal: Principal, risk_id: int) -> None
 
 
 def allowed_next_statuses(current: RiskStatus | str) -> list[RiskStatus]:
-    """The statuses a risk may move to from `current`, in life-cycle order."""
+    """The statuses an edit may move a risk to from `current`, in life-cycle order."""
     return next_statuses(current)
+
+
+def expire_acceptances(*, session: Session, today: date | None = None) -> int:
+    """Record every acceptance that ran out (in any unit); return how many risks changed."""
+    return expire_due(session=session, today=today or utcnow().date())
 
 
 def get_risk_matrix(*, session: Session) -> RiskMatrix:

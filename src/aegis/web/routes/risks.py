@@ -12,7 +12,7 @@ from aegis.core.messages import choice_label
 from aegis.domains.common.bounds import Id
 from aegis.domains.discussion import attachments as risk_files
 from aegis.domains.discussion.schemas import Subject
-from aegis.domains.risks import service
+from aegis.domains.risks import acceptance, service
 from aegis.domains.risks.schemas import (
     RiskCreate,
     RiskHistoryQuery,
@@ -32,6 +32,7 @@ from aegis.web.forms import form_values
 from aegis.web.list_pages import by_name, show_list
 from aegis.web.list_specs import RISKS
 from aegis.web.risk_scales import level_names, rating_fields
+from aegis.web.routes import risk_acceptance
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
@@ -86,9 +87,9 @@ def _form_context(session: SessionDep, principal: WebPrincipal) -> dict[str, Any
 
 
 def _statuses(risk: RiskRead | None, chosen: Any) -> list[tuple[str, str]]:
-    """Every status for a new risk; for a saved one its status and those allowed next."""
+    """The statuses a new risk may start in; for a saved one its status and those allowed next."""
     if risk is None:
-        return _choices(RiskStatus)
+        return _choices([s for s in RiskStatus if s not in acceptance.SET_BY_AEGIS])
     offered = [risk.status, *service.allowed_next_statuses(risk.status)]
     # a refused choice stays selected next to its message
     refused = [status for status in RiskStatus if status == chosen and status not in offered]
@@ -217,6 +218,7 @@ def risk_detail(
         people=people,
         units=lookups.unit_names(session, principal),
         can_edit=risk.unit_id in principal.writable,
+        acceptance=risk_acceptance.summary(request, session, principal, risk),
         thread=discussion.thread(request, session, principal, Subject.risk(risk_id), risk.unit_id),
         files=discussion.files(request, session, principal, risk_id, risk.unit_id),
     )
