@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 
 from tests.conftest import PASSWORD
 from tests.factories.risks import make_risk
 from tests.web.conftest import post_login
+from tests.web.exported import csv_rows
 
 NEW_PASSWORD = "a brand new passphrase 42"
 
@@ -108,8 +106,7 @@ def test_division_admin_sees_and_manages_only_their_division(browser_for, world)
         assert email in listing
     for email in ("analyst_b@example.com", "admin@example.com", "readonly@example.com"):
         assert email not in listing
-    exported = admin_a.get("/admin/users?format=csv")
-    emails = {row["email"] for row in csv.DictReader(io.StringIO(exported.text))}
+    emails = {row["E-mail"] for row in csv_rows(admin_a.get("/admin/users?format=csv"))}
     assert emails == {"analyst@example.com", "readonly_a@example.com", "admin_a@example.com"}
     units = admin_a.get("/admin/units").text
     assert "division-a" in units and "team-a1" in units and "division-b" not in units

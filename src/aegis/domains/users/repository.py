@@ -107,3 +107,15 @@ def names_by_id(session: Session, user_ids: set[int]) -> dict[int, str]:
 def id_by_email(session: Session, email: str) -> int | None:
     """Id of the user with this e-mail address."""
     return session.scalar(select(User.id).where(User.email == email))
+
+
+def assignments_of_users(
+    session: Session, units: frozenset[int], user_ids: list[int]
+) -> list[RoleAssignment]:
+    """The role assignments of these users on these units, by user then grant."""
+    if not user_ids:
+        return []
+    stmt = select(RoleAssignment).where(
+        RoleAssignment.user_id.in_(user_ids), in_units(RoleAssignment.unit_id, units)
+    )
+    return list(session.scalars(stmt.order_by(RoleAssignment.user_id, RoleAssignment.id)))

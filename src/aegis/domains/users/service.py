@@ -308,3 +308,17 @@ def rename_self(*, session: Session, principal: Principal, name: str) -> UserRea
     unit = min(repo.assignment_units(session, user.id), default=None)
     record(session, principal, "update", "user", user.id, unit, before, snapshot(user, FIELDS))
     return UserRead.model_validate(user)
+
+
+def roles_of_users(
+    *, session: Session, principal: Principal, user_ids: list[int]
+) -> dict[int, list[RoleAssignmentRead]]:
+    """{user id: their roles on units the caller administers}, one query per 500 users."""
+    principal.require_admin()
+    found: dict[int, list[RoleAssignmentRead]] = {user_id: [] for user_id in user_ids}
+    wanted = sorted(found)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for row in repo.assignments_of_users(session, principal.administrable, chunk):
+            found[row.user_id].append(RoleAssignmentRead.model_validate(row))
+    return found

@@ -27,13 +27,14 @@ from aegis.http.deps import SessionDep
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.forms import form_values
-from aegis.web.lists import all_rows, csv_export, list_query
+from aegis.web.lists import all_rows, list_query
 from aegis.web.saving import Refused, save
+from aegis.web.sheets import send, wanted_format
 from aegis.web.templating import render
+from aegis.web.user_lists import role_texts, user_cells
 
 router = APIRouter(prefix="/admin")
 
-USER_CSV_COLUMNS = ("id", "name", "email", "is_active", "created_at", "last_login_at")
 ROLES = [(role.value, choice_label(role.value)) for role in Role]
 ACTIVE_CHOICES = [("true", "Active"), ("false", "Disabled")]
 FIELDLESS = ("status", "revoke")
@@ -46,19 +47,21 @@ def _checked(form: Any, name: str) -> bool:
 
 @router.get("/users")
 def user_list(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Users with a role on the administered units; `format=csv` downloads them all."""
+    """Users with a role on the administered units; `format=csv` or `xlsx` downloads them."""
     principal.require_admin()
     revoked = request.query_params.get("revoked") == "1"
     if revoked:  # asks for the notice after revoking a user's last role; not a filter
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "revoked"]
         request = Request({**request.scope, "query_string": urlencode(params).encode()})
     query = list_query(request, UserQuery, sort="name")
-    if request.query_params.get("format") == "csv":
+    kind = wanted_format(request)
+    if kind:
         rows = all_rows(
             lambda q: users.list_administered_users(session=session, principal=principal, query=q),
             query,
         )
-        return csv_export("users.csv", USER_CSV_COLUMNS, rows)
+        cells = user_cells(session, principal, rows)
+        return send(cells, kind, "users", "Users")
     page = users.list_administered_users(session=session, principal=principal, query=query)
     return render(
         request,
@@ -69,6 +72,7 @@ def user_list(request: Request, session: SessionDep, principal: WebPrincipal) ->
         units=lookups.administered_units(session, principal),
         active_choices=ACTIVE_CHOICES,
         revoked=revoked,
+        roles=role_texts(session, principal, page.items),
     )
 
 
