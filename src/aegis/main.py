@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from aegis.api.v1 import api_router
 from aegis.api.v1.health import router as health_router
 from aegis.core.db import build_engine, make_session_factory
+from aegis.core.scanning import scanner_for
 from aegis.core.settings import Settings, get_settings
 from aegis.core.storage import LocalBlobStore
 from aegis.http.contention import install_contention_handler
@@ -38,7 +39,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.blob_store = LocalBlobStore(settings.data_dir / "blobs")
+    app.state.blob_store = LocalBlobStore(
+        settings.data_dir / "blobs",
+        quarantine=settings.data_dir / "quarantine",
+        scanner=scanner_for(settings),
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

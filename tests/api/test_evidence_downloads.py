@@ -9,10 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories.evidence import PDF
+from tests.factories.files import HTML, SVG, png
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+PNG = png()
 
 
 def _post(client, headers, world, filename: str, content: bytes, declared="text/html"):
@@ -93,14 +92,11 @@ def test_readonly_auditor_can_download(client, world, token_for):
 @pytest.mark.parametrize(
     ("filename", "content", "stored", "content_type"),
     [
-        ("../../etc/passwd", b"root:x:0:0\n", "passwd", "text/plain; charset=utf-8"),
-        ('a"b.html', HTML, "ab.html", "application/octet-stream"),
-        ("page.html", HTML, "page.html", "application/octet-stream"),
-        ("logo.svg", SVG, "logo.svg", "application/octet-stream"),
-        ("invoice.pdf", HTML, "invoice.pdf", "application/octet-stream"),
-        ("notes.txt", HTML, "notes.txt", "application/octet-stream"),
+        ("../../etc/passwd.txt", b"root:x:0:0\n", "passwd.txt", "text/plain; charset=utf-8"),
+        ('a"b.pdf', PDF, "ab.pdf", "application/pdf"),
         ("rapport-été.pdf", PDF, "rapport-été.pdf", "application/pdf"),
-        ("..\\..\\boot.ini", b"[boot]\n", "boot.ini", "application/octet-stream"),
+        ("..\\..\\boot.txt", b"[boot]\n", "boot.txt", "text/plain; charset=utf-8"),
+        ("menu.txt", "Café crème\n".encode("latin-1"), "menu.txt", "application/octet-stream"),
     ],
 )
 def test_hostile_and_unusual_names_get_safe_headers(
@@ -131,9 +127,28 @@ def test_raw_unicode_quote_and_control_characters_in_the_multipart_name(client, 
     )
     tabbed = _raw_post(client, headers, world, b"a\tb\x01c\x7f.txt", b"text")
     assert tabbed["latest_version"]["filename"] == "abc.txt"
-    quoted = _raw_post(client, headers, world, b'x\\"y.html', HTML)
-    assert '"' not in quoted["latest_version"]["filename"]
-    assert _download(client, headers, quoted).headers["content-type"] == "application/octet-stream"
+    quoted = _raw_post(client, headers, world, b'x\\"y.pdf', PDF)
+    assert quoted["latest_version"]["filename"] == "xy.pdf"
+    assert _download(client, headers, quoted).headers["content-type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [("page.html", HTML), ("logo.svg", SVG), ("invoice.pdf", HTML), ("notes.txt", HTML)],
+)
+def test_web_pages_and_svg_are_refused_so_nothing_can_be_served(
+    client, world, token_for, filename, content
+):
+    response = client.post(
+        "/api/v1/evidence",
+        files={"file": (filename, content, "application/pdf")},
+        data={"title": "Evidence", "unit_id": str(world.units["division-a"])},
+        headers=token_for("analyst"),
+    )
+    assert response.status_code == 422
+    assert filename in response.json()["error"]["message"]
+    listed = client.get("/api/v1/evidence", headers=token_for("analyst")).json()
+    assert listed["total"] == 0
 
 
 def test_percent_encoded_crlf_in_a_name_cannot_split_headers(client, world, token_for):

@@ -61,11 +61,14 @@ def test_the_format_comes_from_the_content_and_bad_files_name_the_field(
     oscal = _upload(client, headers, url, catalog(), "tiny.txt", unit_id=unit)
     assert oscal.status_code == 201 and oscal.json()["catalog_uuid"] is not None
     csv_claimed_oscal = _upload(
-        client, headers, url, FIRST, "x.json", unit_id=unit, format="oscal", name="n", key="n",
+        client, headers, url, FIRST, "x.csv", unit_id=unit, format="oscal", name="n", key="n",
         version="1",
     )  # fmt: skip
     assert csv_claimed_oscal.status_code == 422
     assert csv_claimed_oscal.json()["error"]["details"][0]["field"] == "format"
+    csv_named_json = _upload(client, headers, url, FIRST, "x.json", unit_id=unit, key="j")
+    assert csv_named_json.status_code == 422
+    assert "x.json is not a JSON file" in csv_named_json.json()["error"]["message"]
     json_named_csv = _upload(client, headers, url, catalog(), "x.csv", unit_id=unit, key="other")
     assert json_named_csv.status_code == 422
     assert json_named_csv.json()["error"]["details"][0]["field"] == "file"

@@ -121,13 +121,13 @@ def test_uploads_and_removals_are_in_the_audit_trail_with_the_unit(
 @pytest.mark.parametrize(
     ("filename", "content", "words"),
     [
-        ("invoice.pdf", PROGRAM, "program"),
-        ("report.pdf", ELF, "program"),
-        ("setup.exe", PROGRAM, "program"),
-        ("install.txt", b"#!/bin/sh\nrm -rf ~\n", "program"),
-        ("invoice.pdf", b"<html><script>alert(1)</script></html>", "does not match"),
-        ("notes.txt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, "does not match"),
-        ("empty.pdf", b"", "empty"),
+        ("invoice.pdf", PROGRAM, "invoice.pdf is not a PDF document: its content is a Windows"),
+        ("report.pdf", ELF, "report.pdf is not a PDF document"),
+        ("setup.exe", PROGRAM, "setup.exe cannot be uploaded here: .exe files are not accepted"),
+        ("install.txt", b"#!/bin/sh\nrm -rf ~\n", "its content is a shell script"),
+        ("invoice.pdf", b"<html><script>alert(1)</script></html>", "a web page (HTML)"),
+        ("notes.txt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, "notes.txt is not a text file"),
+        ("empty.pdf", b"", "empty.pdf is empty"),
     ],
     ids=["exe-as-pdf", "elf-as-pdf", "exe", "script", "html-as-pdf", "png-as-txt", "empty"],
 )

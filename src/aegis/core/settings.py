@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from aegis.core.instance_secrets import InstanceSecretError, instance_secret
+from aegis.core.scanning import parse_address
 
 PLACEHOLDER_MARKERS = ("change", "changeme", "placeholder", "secret", "example", "<", "xxx")
 MIN_SECRET_LENGTH = 32
@@ -71,6 +72,11 @@ class Settings(BaseSettings):
         25 * 1024 * 1024, ge=1, validation_alias=_env("AEGIS_MAX_UPLOAD_BYTES")
     )
     import_max_rows: int = Field(10_000, ge=1, validation_alias=_env("AEGIS_IMPORT_MAX_ROWS"))
+    clamav_url: str = Field("", validation_alias=_env("CLAMAV_URL", "AEGIS_CLAMAV_URL"))
+    clamd_socket: str = Field("", validation_alias=_env("CLAMD_SOCKET", "AEGIS_CLAMD_SOCKET"))
+    clamav_timeout_seconds: float = Field(
+        60.0, gt=0, le=600, validation_alias=_env("AEGIS_CLAMAV_TIMEOUT_SECONDS")
+    )
 
     smtp_server: str = Field("", validation_alias=_env("SMTP_SERVER", "AEGIS_SMTP_SERVER"))
     smtp_port: int = Field(587, ge=1, le=65535, validation_alias=_env("SMTP_PORT"))
@@ -127,6 +133,19 @@ class Settings(BaseSettings):
             except InstanceSecretError as exc:
                 raise ConfigurationError(str(exc)) from exc
         return self
+
+    @field_validator("clamav_url", "clamd_socket")
+    @classmethod
+    def _check_scanner_address(cls, value: str) -> str:
+        """Refuse an address clamd cannot be reached at, naming the accepted forms."""
+        if value.strip():
+            parse_address(value.strip())
+        return value.strip()
+
+    @property
+    def scanner_url(self) -> str:
+        """Where clamd listens (CLAMAV_URL, else CLAMD_SOCKET); empty: uploads are not scanned."""
+        return self.clamav_url or self.clamd_socket
 
     @property
     def is_production(self) -> bool:

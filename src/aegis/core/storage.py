@@ -1,4 +1,8 @@
-"""Blob storage for uploaded files, streamed to disk with a size limit and a SHA-256."""
+"""Blob storage for uploaded files, streamed to disk with a size limit and a SHA-256.
+
+Infected uploads go to a quarantine directory beside the blobs: kept for the administrators,
+never served.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aegis.core.errors import NotFound, PayloadTooLarge
+from aegis.core.scanning import ClamdScanner
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -24,25 +29,45 @@ class StoredBlob:
 
 
 class LocalBlobStore:
-    """Stores blobs as files under a root directory, named by random keys."""
+    """Stores blobs as files under a root directory, named by random keys.
 
-    def __init__(self, root: Path) -> None:
+    Uploads are scanned by `scanner` (none: not scanned) before they are stored; infected ones
+    are kept under `quarantine` (by default the directory `quarantine` beside the root).
+    """
+
+    def __init__(
+        self, root: Path, *, quarantine: Path | None = None, scanner: ClamdScanner | None = None
+    ) -> None:
         self.root = root
+        self.quarantine = quarantine or root.parent / "quarantine"
+        self.scanner = scanner
 
-    def _path(self, key: str) -> Path:
+    def _path(self, key: str, root: Path | None = None) -> Path:
         if not key or "/" in key or "\\" in key or key.startswith("."):
             raise NotFound("Blob not found")
-        return self.root / key[:2] / key
+        return (root or self.root) / key[:2] / key
 
     def put(self, chunks: Iterable[bytes], *, max_bytes: int) -> StoredBlob:
         """Write chunks to a new blob; refuse and remove it past max_bytes."""
+        return self._write(self.root, chunks, max_bytes)
+
+    def put_quarantined(self, chunks: Iterable[bytes], *, max_bytes: int) -> StoredBlob:
+        """Keep an infected upload in the quarantine, readable by the service's owner only."""
+        self.quarantine.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self._write(self.quarantine, chunks, max_bytes, mode=0o600)
+
+    def _write(
+        self, root: Path, chunks: Iterable[bytes], max_bytes: int, mode: int | None = None
+    ) -> StoredBlob:
         key = uuid.uuid4().hex
-        path = self._path(key)
+        path = self._path(key, root)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
         digest, size = hashlib.sha256(), 0
         try:
             with partial.open("wb") as out:
+                if mode is not None:
+                    partial.chmod(mode)
                 for chunk in chunks:
                     size += len(chunk)
                     if size > max_bytes:

@@ -19,6 +19,7 @@ from aegis.models.risk import (
     risk_assets,
     risk_controls,
 )
+from aegis.models.quarantine import QuarantinedFile
 from aegis.models.setting import StoredSetting
 from aegis.models.task import Task, TaskComment
 from aegis.models.unit import Unit
@@ -36,6 +37,7 @@ __all__ = [
     "EvidenceVersion",
     "Framework",
     "RefreshToken",
+    "QuarantinedFile",
     "Requirement",
     "RequirementMapping",
     "Risk",

@@ -31,9 +31,22 @@ class Refused(Exception):
 
 
 def in_savepoint(session: Session, action: Callable[[], T]) -> T:
-    """Run a change in a savepoint so that a refused change leaves nothing behind."""
-    with session.begin_nested():
-        return action()
+    """Run a change in a savepoint so that a refused change leaves nothing behind.
+
+    A refusal that must be kept (`keep_changes`, such as a quarantined upload) keeps what was
+    written before it, as the request's transaction does.
+    """
+    savepoint = session.begin_nested()
+    try:
+        result = action()
+    except BaseException as exc:
+        if isinstance(exc, AegisError) and exc.keep_changes:
+            savepoint.commit()
+        elif savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
+    return result
 
 
 def refusal_status(exc: AegisError | ValidationError) -> int:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 
 from aegis.core.errors import PayloadTooLarge, ValidationFailed
 from aegis.domains.common.bounds import Id
+from aegis.domains.common.uploads import UploadKind
 from aegis.domains.imports import service
 from aegis.domains.imports.errors import ImportRefused
 from aegis.domains.imports.schemas import ImportKind, ImportReport
 from aegis.http.deps import CurrentPrincipal, SessionDep, SettingsDep
+from aegis.http.uploads import screen_file
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 CHUNK = 1024 * 1024
@@ -53,6 +55,7 @@ def _mapping(text: str | None) -> dict[str, str | None] | None:
 @router.post("/{kind}", response_model=ImportReport)
 def import_objects(
     kind: ImportKind,
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
@@ -69,6 +72,7 @@ def import_objects(
     `dry_run=true` nothing is written and the report says what would happen; an import with
     any problem writes nothing and answers 422 listing every problem with its row and column.
     """
+    screen_file(request, session, principal, file, UploadKind.IMPORT, unit_id)
     content = _read_upload(file, settings.max_upload_bytes)
     report = service.import_file(
         session=session,

@@ -9,8 +9,10 @@ from aegis.core.errors import PayloadTooLarge
 from aegis.core.storage import LocalBlobStore
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.uploads import UploadKind, screen
+from aegis.domains.common.uploads import readable_size as readable_size
 from aegis.domains.discussion import repository as repo
-from aegis.domains.discussion.errors import AttachmentNotFound, FileRefused
+from aegis.domains.discussion.errors import AttachmentNotFound
 from aegis.domains.discussion.schemas import AttachmentQuery, AttachmentRead, Subject
 from aegis.domains.discussion.service import subject_unit
 from aegis.domains.evidence import service as evidence
@@ -20,41 +22,6 @@ from aegis.models import RiskAttachment
 
 FIELDS = ("risk_id", "filename", "content_type", "size", "sha256")
 ENTITY = "risk_attachment"
-ACCEPTED = "PDF, images, office documents, text, CSV, JSON or ZIP files"
-# leading bytes of Windows, Linux and macOS programs
-PROGRAMS = (
-    b"MZ",
-    b"\x7fELF",
-    b"\xfe\xed\xfa\xce",
-    b"\xfe\xed\xfa\xcf",
-    b"\xce\xfa\xed\xfe",
-    b"\xcf\xfa\xed\xfe",
-    b"\xca\xfe\xba\xbe",
-)
-
-
-def readable_size(size: int) -> str:
-    """A byte count in words people read: 512 bytes, 20 KB, 1.5 MB."""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
-
-
-def check_upload(upload: Upload) -> None:
-    """Refuse a program, or a file whose content does not match an accepted type, unread."""
-    start = evidence.first_bytes(upload)
-    head = start.head
-    if not head:
-        raise FileRefused("The file is empty")
-    if (head.startswith(PROGRAMS) and b"\x00" in head) or head.startswith(b"#!"):
-        raise FileRefused("This file is a program or a script; programs cannot be attached")
-    if not start.recognised:
-        raise FileRefused(
-            "The file's content does not match its name, or it is not a type that can be "
-            f"attached ({ACCEPTED})"
-        )
 
 
 def _read(session: Session, attachments: list[RiskAttachment]) -> list[AttachmentRead]:
@@ -87,11 +54,25 @@ def list_attachments(
 
 
 def _store(
-    session: Session, store: LocalBlobStore, upload: Upload, max_bytes: int
+    session: Session,
+    principal: Principal,
+    store: LocalBlobStore,
+    upload: Upload,
+    unit_id: int,
+    max_bytes: int,
 ) -> evidence.StoredFile:
-    """Check the upload, then stream it into the store within the size limit."""
-    check_upload(upload)
+    """Scan and check the upload, then stream it into the store within the size limit."""
     try:
+        screen(
+            session=session,
+            principal=principal,
+            store=store,
+            filename=upload.filename,
+            stream=upload.stream,
+            kind=UploadKind.ATTACHMENT,
+            unit_id=unit_id,
+            max_bytes=max_bytes,
+        )
         return evidence.store_upload(session, store, upload, max_bytes)
     except PayloadTooLarge as exc:
         message = f"The file is larger than the limit of {readable_size(max_bytes)}"
@@ -110,7 +91,7 @@ def add_attachment(
     """Attach a file to a risk of a unit the caller may change: checked, stored, recorded."""
     unit_id = subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
     principal.require_write(unit_id)
-    stored = _store(session, store, upload, max_bytes)
+    stored = _store(session, principal, store, upload, unit_id, max_bytes)
     try:
         with session.begin_nested():
             attachment = RiskAttachment(

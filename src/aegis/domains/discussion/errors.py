@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aegis.core.errors import NotFound, ValidationFailed
+from aegis.core.errors import NotFound
 
 
 class CommentNotFound(NotFound):
@@ -11,10 +11,3 @@ class CommentNotFound(NotFound):
 
 class AttachmentNotFound(NotFound):
     """The attachment does not exist on this risk."""
-
-
-class FileRefused(ValidationFailed):
-    """An uploaded file is of a kind that may not be attached; nothing was kept."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="file")

@@ -8,14 +8,12 @@ import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+from aegis.domains.common.filenames import MAX_FILENAME as MAX_FILENAME
+from aegis.domains.common.filenames import safe_filename, suffix_of
+
 OCTET_STREAM = "application/octet-stream"
-MAX_FILENAME = 200
 HEAD_BYTES = 8192
-_UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
-_REPLACED = str.maketrans({c: "_" for c in "<>:|?*"})
 _ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+-]")
-# browsers send these characters of multipart file names percent-encoded (WHATWG HTML)
-_FORM_ESCAPES = re.compile(r"%(22|0D|0A)", re.IGNORECASE)
 _MARKUP = (b"<!doctype", b"<html", b"<svg", b"<script", b"<?xml", b"<body", b"<iframe")
 
 # family of content -> leading bytes
@@ -63,35 +61,15 @@ WITHOUT_EXTENSION = {
 SERVABLE = frozenset({OCTET_STREAM} | {t for t, _ in ALLOWED.values()})
 
 
-def safe_filename(name: str | None) -> str:
-    """Keep only the last path part of a client's file name, without control characters."""
-    text = _FORM_ESCAPES.sub(lambda m: chr(int(m.group(1), 16)), name or "")
-    text = unicodedata.normalize("NFC", text).replace("\\", "/").rsplit("/", 1)[-1]
-    text = "".join(c for c in text if unicodedata.category(c) not in _UNSAFE_CATEGORIES)
-    text = text.replace('"', "").translate(_REPLACED)
-    text = " ".join(text.split()).strip(" .")
-    if not text:
-        return "file"
-    if len(text) > MAX_FILENAME:
-        suffix = _suffix(text)
-        text = text[: MAX_FILENAME - len(suffix)].rstrip(" .") + suffix
-    return text
-
-
 def _to_ascii(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _ASCII_UNSAFE.sub("_", plain)
 
 
-def _suffix(name: str) -> str:
-    suffix = PurePosixPath(name).suffix
-    return suffix if len(suffix) <= 16 else ""
-
-
 def ascii_filename(name: str) -> str:
     """An ASCII stand-in for a file name, for clients that ignore filename*."""
     safe = safe_filename(name)
-    suffix = _suffix(safe)
+    suffix = suffix_of(safe)
     stem = _to_ascii(safe[: len(safe) - len(suffix)]).strip(" ._")
     ascii_suffix = _to_ascii(suffix)
     if not re.fullmatch(r"\.[A-Za-z0-9_+-]+", ascii_suffix):

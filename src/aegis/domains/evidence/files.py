@@ -9,6 +9,7 @@ from aegis.core.authz import Principal
 from aegis.core.errors import Conflict
 from aegis.core.storage import LocalBlobStore
 from aegis.domains.common.changes import record, snapshot
+from aegis.domains.common.uploads import UploadKind, screen
 from aegis.domains.evidence import repository as repo
 from aegis.domains.evidence.errors import NotFileEvidence, SameAsLatestVersion, VersionNotFound
 from aegis.domains.evidence.schemas import (
@@ -59,6 +60,27 @@ def _add_version(
     return version
 
 
+def _screen(
+    session: Session,
+    principal: Principal,
+    store: LocalBlobStore,
+    upload: Upload,
+    unit_id: int,
+    max_bytes: int,
+) -> None:
+    """Scan the file and check its type before anything of it is stored."""
+    screen(
+        session=session,
+        principal=principal,
+        store=store,
+        filename=upload.filename,
+        stream=upload.stream,
+        kind=UploadKind.EVIDENCE,
+        unit_id=unit_id,
+        max_bytes=max_bytes,
+    )
+
+
 def upload_evidence(
     *,
     session: Session,
@@ -71,6 +93,7 @@ def upload_evidence(
     """Store a file as new evidence: checked first, then streamed, then recorded, or nothing."""
     principal.require_write(data.unit_id)
     check_references(session, principal, data)
+    _screen(session, principal, store, upload, data.unit_id, max_bytes)
     stored = store_upload(session, store, upload, max_bytes)
     try:
         with session.begin_nested():
@@ -105,6 +128,7 @@ def upload_version(
     principal.require_write(evidence.unit_id)
     if evidence.kind != EvidenceKind.FILE:
         raise NotFileEvidence("Link evidence has no file versions")
+    _screen(session, principal, store, upload, evidence.unit_id, max_bytes)
     stored = store_upload(session, store, upload, max_bytes)
     latest = repo.version(session, evidence.id, None)
     if latest is not None and latest.sha256 == stored.blob.sha256:

@@ -27,11 +27,9 @@ from aegis.domains.evidence.schemas import (
     EvidenceVersionRead,
 )
 from aegis.domains.evidence.search import find_evidence as find_evidence
-from aegis.domains.evidence.uploads import FirstBytes as FirstBytes
 from aegis.domains.evidence.uploads import StoredFile as StoredFile
 from aegis.domains.evidence.uploads import delete_files_after_commit as delete_files_after_commit
 from aegis.domains.evidence.uploads import discard_upload as discard_upload
-from aegis.domains.evidence.uploads import first_bytes as first_bytes
 from aegis.domains.evidence.uploads import open_download as open_download
 from aegis.domains.evidence.uploads import store_upload as store_upload
 from aegis.domains.users import service as users

@@ -14,7 +14,6 @@ from aegis.core.storage import CHUNK_SIZE, LocalBlobStore, StoredBlob
 from aegis.domains.evidence import blobs
 from aegis.domains.evidence.content import (
     HEAD_BYTES,
-    OCTET_STREAM,
     content_disposition,
     detect_content_type,
     safe_filename,
@@ -30,28 +29,6 @@ class StoredFile:
     blob: StoredBlob
     filename: str
     content_type: str
-
-
-@dataclass(frozen=True)
-class FirstBytes:
-    """The start of an upload and the type it would be stored as."""
-
-    head: bytes
-    content_type: str
-
-    @property
-    def recognised(self) -> bool:
-        """Whether content and name agree on a type of the allow-list."""
-        return self.content_type != OCTET_STREAM
-
-
-def first_bytes(upload: Upload) -> FirstBytes:
-    """Read the start of an upload, and rewind it, to decide on it before storing anything."""
-    data = upload.stream.read(HEAD_BYTES + 1)
-    upload.stream.seek(0)
-    head = data[:HEAD_BYTES]
-    filename = safe_filename(upload.filename)
-    return FirstBytes(head, detect_content_type(filename, head, whole=len(data) <= HEAD_BYTES))
 
 
 def store_upload(

@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge
+from aegis.core.errors import PayloadTooLarge, ServiceUnavailable
 from aegis.domains.common.bounds import Id
 from aegis.domains.controls import service as controls
 from aegis.domains.discussion import attachments, service
@@ -163,6 +163,8 @@ def _upload_errors(save_upload: Any, max_bytes: int) -> tuple[dict[str, str], in
         return refused.errors, refused.status
     except PayloadTooLarge:
         return {"file": f"The file is larger than the limit of {readable_size(max_bytes)}"}, 413
+    except ServiceUnavailable as exc:
+        return {"file": exc.message}, 503
     return {}, 201
 
 
@@ -260,7 +262,6 @@ async def attach_evidence(
         upload = Upload(filename=file.filename or "", stream=file.file)
 
         def attach() -> EvidenceRead:
-            attachments.check_upload(upload)
             data = EvidenceFileCreate(
                 unit_id=unit_id,
                 title=title or (file.filename or "")[:TITLE_MAX].strip() or "File",

@@ -17,10 +17,12 @@ from aegis.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from aegis.domains.common.uploads import UploadKind
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.errors import CatalogLoaded
 from aegis.domains.frameworks.schemas import CatalogDiff, ImportFormat
 from aegis.http.deps import SessionDep
+from aegis.http.uploads import screen_file
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
@@ -93,7 +95,13 @@ async def _read_upload(upload: UploadFile, limit: int) -> bytes:
 
 
 async def _read_form(
-    data: FormData, store: KeptUploads, principal: Principal, *, for_unit: bool = True
+    request: Request,
+    session: Session,
+    data: FormData,
+    store: KeptUploads,
+    principal: Principal,
+    *,
+    for_unit: bool = True,
 ) -> tuple[_Form, dict[str, str]]:
     """The form's fields and file, with the errors of what the services cannot judge."""
     values = {
@@ -104,10 +112,13 @@ async def _read_form(
     form, errors = _Form(values=values), {}
     upload, token = data.get("file"), data.get("upload_token")
     if isinstance(upload, UploadFile) and upload.filename:
+        unit = values.get("unit_id", "")
         try:
+            kind, unit_id = UploadKind.CATALOG, int(unit) if unit.isdigit() else None
+            screen_file(request, session, principal, upload, kind, unit_id)
             form.content = await _read_upload(upload, store.max_bytes)
             form.filename = upload.filename[:200]
-        except PayloadTooLarge as exc:
+        except (PayloadTooLarge, ValidationFailed) as exc:
             errors["file"] = exc.message
     elif isinstance(token, str) and token:
         form.kept = store.load(token, principal.user_id)
@@ -201,7 +212,7 @@ async def import_framework(
     """Import the file; offer an update when it is loaded already; else show the errors."""
     principal.require_any_write()
     store = kept_uploads(request)
-    form, errors = await _read_form(await request.form(), store, principal)
+    form, errors = await _read_form(request, session, await request.form(), store, principal)
     if errors or form.content is None:
         if "file" not in errors:
             _keep(store, form, principal)
@@ -258,7 +269,8 @@ async def confirm_update(
     """Update the framework in place from the kept file, as previewed."""
     principal.require_any_write()
     store = kept_uploads(request)
-    form, errors = await _read_form(await request.form(), store, principal, for_unit=False)
+    data = await request.form()
+    form, errors = await _read_form(request, session, data, store, principal, for_unit=False)
     framework_id = form.values.get("framework_id", "")
     if not framework_id.isdigit():
         errors["file"] = "Choose the file and the framework again"
@@ -319,6 +331,7 @@ async def import_mappings(
         return _mapping_form(request, principal, {"file": "Choose a CSV file of mappings"})
     limit = request.app.state.settings.max_upload_bytes
     try:
+        screen_file(request, session, principal, upload, UploadKind.MAPPINGS)
         content = await _read_upload(upload, limit)
         result = in_savepoint(
             session,

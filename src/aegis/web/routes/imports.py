@@ -11,10 +11,17 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
+from aegis.core.errors import (
+    PayloadTooLarge,
+    PermissionDenied,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+from aegis.domains.common.uploads import UploadKind
 from aegis.domains.imports import service
 from aegis.domains.imports.schemas import ImportKind, ImportReport, SheetPreview
 from aegis.http.deps import SessionDep
+from aegis.http.uploads import screen_file
 from aegis.web import lookups
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
@@ -126,6 +133,7 @@ async def upload(
         return _upload_page(request, session, principal, kind, "Choose a file", 422, unit)
     store = kept_uploads(request)
     try:
+        screen_file(request, session, principal, file, UploadKind.IMPORT, _unit(form))
         content = await _read_upload(file, store.max_bytes)
         max_bytes, max_rows = _limits(request)
         preview = service.preview_file(
@@ -139,6 +147,8 @@ async def upload(
         return _upload_page(request, session, principal, kind, exc.message, 413, unit)
     except ValidationFailed as exc:
         return _upload_page(request, session, principal, kind, exc.message, 422, unit)
+    except ServiceUnavailable as exc:
+        return _upload_page(request, session, principal, kind, exc.message, 503, unit)
     kept = store.keep(content, file.filename, principal.user_id)
     return _columns_page(request, session, principal, kind, kept, preview, unit)
 

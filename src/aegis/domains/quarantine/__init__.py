@@ -1,0 +1,1 @@
+"""Uploads refused as infected, listed for the administrators of their units."""
