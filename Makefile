@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck contracts pytest install browser clean
+.PHONY: run test lint typecheck contracts pytest install browser clamav clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -31,7 +31,11 @@ contracts: install
 browser:
 	scripts/install-browser
 
-pytest: install browser
+clamav:
+	scripts/install-clamav
+	scripts/start-clamd >/dev/null
+
+pytest: install browser clamav
 	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -q
 
 test: lint typecheck contracts pytest
