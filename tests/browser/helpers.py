@@ -116,6 +116,21 @@ def pick(form: Locator, name: str, text: str) -> str:
     return value
 
 
+def choose(form: Locator, name: str, text: str) -> str:
+    """Search a picker of one object for `text` and choose the first match; the chosen id."""
+    picker = form.locator(f"#pick-{name}")
+    picker.get_by_role("searchbox").fill(text)
+    option = picker.locator(".picker-options [data-picker-choose]", has_text=text).first
+    expect(option).to_be_visible()
+    value = option.get_attribute("value")
+    assert value, f"no match for {text!r} in the {name} picker"
+    option.click()
+    expect(picker.locator(".picker-chips li")).to_have_count(1)
+    expect(picker.locator(".picker-chips li")).to_contain_text(text)
+    assert form.locator(f'select[name="{name}"]').input_value() == value
+    return value
+
+
 def chosen(form: Locator, name: str) -> list[str]:
     """The ids a picker shows as chosen (its chips)."""
     values: list[str] = form.locator(f"#pick-{name} .picker-chips input").evaluate_all(

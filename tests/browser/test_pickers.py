@@ -1,4 +1,4 @@
-"""On a phone: linked assets picked and removed as chips with the keyboard; menu and register."""
+"""On a phone: linked objects picked and removed as chips with the keyboard; menu and register."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.browser.helpers import (
     ANALYST,
     PHONE,
+    choose,
     chosen,
     form_with,
     link_id,
@@ -99,6 +100,100 @@ def test_assets_are_picked_and_removed_with_the_keyboard_on_a_phone(
     main = page.locator("main")
     expect(main.get_by_role("link", name="shop-web")).to_be_visible()
     expect(main.get_by_role("link", name="shop-api")).to_have_count(0)
+
+
+def test_a_control_meets_requirements_chosen_as_chips_on_a_phone(
+    new_context: Callable[..., BrowserContext], session_state
+) -> None:
+    page = _phone(new_context, session_state)
+    visit(page, "/controls/new")
+    form = form_with(page, "title")
+    ref = unique("NET").replace(" ", "-")
+    form.get_by_label("Reference").fill(ref)
+    form.get_by_label("Title").fill("Network access reviewed")
+    form.locator("#f-unit_id").select_option(label="IT Infrastructure")
+    picker = form.locator("#pick-requirement_ids")
+    expect(picker.locator("select")).to_have_count(1)  # the framework, not the requirements
+    expect(picker.locator("input[type=checkbox]:not(:checked)")).not_to_have_count(0)
+
+    pick(form, "requirement_ids", "GV.OC-01")
+    search = picker.get_by_label("Find requirements to add")
+    search.fill("PR.AA-01")
+    first = picker.locator(".picker-options input[type=checkbox]").first
+    expect(picker.locator(".picker-options li").first).to_contain_text("PR.AA-01")
+    search.focus()
+    page.keyboard.press("ArrowDown")
+    expect(first).to_be_focused()
+    page.keyboard.press("Space")
+    chips = picker.locator(".picker-chips li")
+    expect(chips).to_have_count(2)
+    expect(picker.locator("[role=status]")).to_contain_text("PR.AA-01")
+    remove = form.get_by_role("button", name=re.compile(r"^Remove GV\.OC-01"))
+    remove.focus()
+    page.keyboard.press("Enter")
+    expect(chips).to_have_count(1)
+    expect(chips.first).to_contain_text("PR.AA-01")
+
+    scope = picker.get_by_label("In framework")
+    scope.select_option(label=scope.locator("option", has_text="800-53").first.inner_text())
+    search.fill("AC-2")
+    expect(picker.locator(".picker-options li").first).to_contain_text("AC-2 —")
+    expect(picker.locator(".picker-options")).not_to_contain_text("Cybersecurity")
+
+    assert not page.evaluate(OVERFLOW), "the form is wider than the phone"
+    found = violations(page)
+    assert not found, found
+    screenshot(page, "control-form-requirements")
+    form.get_by_role("button", name="Create control").click()
+    page.wait_for_url(re.compile(r"/controls/\d+$"))
+    main = page.locator("main")
+    expect(main.get_by_role("link", name="PR.AA-01")).to_be_visible()
+    expect(main.get_by_role("link", name="GV.OC-01")).to_have_count(0)
+
+
+def test_a_task_links_one_risk_chosen_by_search_and_replaced_on_a_phone(
+    new_context: Callable[..., BrowserContext], session_state
+) -> None:
+    page = _phone(new_context, session_state)
+    visit(page, "/tasks/new")
+    form = form_with(page, "title")
+    title = unique("Restore drill")
+    form.get_by_label("Title").fill(title)
+    risk = form.locator("#pick-risk_id")
+    expect(risk.locator("select")).to_be_hidden()
+    expect(risk).to_contain_text("No risk.")
+
+    choose(form, "risk_id", "Card data exfiltration")
+    search = risk.get_by_label("Find a risk")
+    search.fill("Ransomware")
+    expect(risk.locator(".picker-options li")).to_have_count(1)
+    search.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    chip = risk.locator(".picker-chips li")
+    expect(chip).to_have_count(1)  # the new choice replaced the first one
+    expect(chip).to_contain_text("Ransomware encrypts production databases")
+    remove = risk.get_by_role("button", name=re.compile(r"^Remove Ransomware"))
+    expect(remove).to_be_focused()
+    expect(risk.locator("[role=status]")).to_contain_text("chosen")
+    page.keyboard.press("Enter")
+    expect(chip).to_have_count(0)
+    expect(risk).to_contain_text("No risk.")
+    assert form.locator('select[name="risk_id"]').input_value() == ""
+
+    risk_id = choose(form, "risk_id", "Ransomware encrypts")
+    choose(form, "assignee_id", "Riley Chen")
+    assert not page.evaluate(OVERFLOW), "the form is wider than the phone"
+    found = violations(page)
+    assert not found, found
+    screenshot(page, "task-form-single-pickers")
+    form.get_by_role("button", name="Create task").click()
+    page.wait_for_url(re.compile(r"/tasks/\d+$"))
+    main = page.locator("main")
+    expect(main.locator(f'a[href="/risks/{risk_id}"]')).to_have_text(
+        "Ransomware encrypts production databases"
+    )
+    expect(main).to_contain_text("Riley Chen")
 
 
 def test_the_unit_check_warns_when_the_unit_hides_the_evidence_from_its_control(

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import (
     ANALYST,
     Problems,
+    choose,
     fill_form,
     forced_post,
     form_with,
@@ -26,17 +27,9 @@ def test_a_created_task_is_announced_and_a_stale_move_is_refused_on_the_board(
     problems.allow(r"status of 409")
     sign_in(page, ANALYST, then="/tasks/new")
     form = form_with(page, "title")
-    risk = form.locator('[name="risk_id"] option', has_text="Ransomware encrypts").first
     title = unique("Rotate the vault keys")
-    fill_form(
-        form,
-        {
-            "title": title,
-            "kind": "remediation",
-            "priority": "urgent",
-            "risk_id": str(risk.get_attribute("value")),
-        },
-    )
+    fill_form(form, {"title": title, "kind": "remediation", "priority": "urgent"})
+    choose(form, "risk_id", "Ransomware encrypts")
     submit(form)
     task_id = id_in_url(page, "tasks")
     message = page.locator("main .alert--success")

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
     ANALYST,
+    choose,
     chosen,
     fill_form,
     form_with,
@@ -147,7 +148,6 @@ def test_a_task_is_created_commented_and_closed(page: Page) -> None:
     page.get_by_role("link", name="New task").click()
     expect(page).to_have_url(re.compile(r"/tasks/new$"))
     form = form_with(page, "title")
-    risk = form.locator('[name="risk_id"] option', has_text="Ransomware encrypts").first
     title = unique("Test restore from the immutable vault")
     fill_form(
         form,
@@ -156,11 +156,11 @@ def test_a_task_is_created_commented_and_closed(page: Page) -> None:
             "description": "Restore one production database end to end.",
             "kind": "remediation",
             "priority": "high",
-            "assignee_id": "Riley Chen",
             "due_date": "2031-03-31",
-            "risk_id": str(risk.get_attribute("value")),
         },
     )
+    choose(form, "assignee_id", "Riley Chen")
+    choose(form, "risk_id", "Ransomware encrypts")
     submit(form)
     task_id = id_in_url(page, "tasks")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)

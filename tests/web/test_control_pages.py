@@ -13,9 +13,8 @@ from tests.factories.risks import make_risk
 from tests.factories.tasks import make_task
 from tests.web.exported import csv_rows
 
-CHECKBOX = re.compile(
-    r'<input type="checkbox" name="requirement_ids" value="(\d+)"\s*(checked)?\s*>'
-)
+SCOPE = "pick-requirement_ids-in"
+PICKS = "/form-parts/requirements?name=requirement_ids"
 
 
 def _options(html: str, select_id: str) -> set[int]:
@@ -25,9 +24,14 @@ def _options(html: str, select_id: str) -> set[int]:
     return {int(v) for v in re.findall(r'<option value="(\d+)"', block.group(0))}
 
 
-def _boxes(html: str) -> dict[int, bool]:
-    """{requirement id: checked} of the picker's checkboxes."""
-    return {int(value): bool(checked) for value, checked in CHECKBOX.findall(html)}
+def _chosen(html: str) -> set[int]:
+    """The requirements the picker shows as chosen chips."""
+    return {int(v) for v in re.findall(r'name="requirement_ids" value="(\d+)" checked', html)}
+
+
+def _offered(html: str) -> set[int]:
+    """The requirements the picker offers to add."""
+    return {int(v) for v in re.findall(r'name="requirement_ids" value="(\d+)">', html)}
 
 
 def _body(unit_id: int, **fields: str) -> dict[str, str]:
@@ -39,8 +43,11 @@ def test_analyst_creates_a_control_meeting_requirements(browser_for, db, world) 
     db.commit()
     browser = browser_for("analyst")
     form = browser.get("/controls/new")
-    assert form.status_code == 200 and 'id="req-framework"' in form.text
-    assert framework.id in _options(form.text, "req-framework")
+    assert form.status_code == 200 and 'id="pick-requirement_ids"' in form.text
+    assert framework.id in _options(form.text, SCOPE)
+    assert (
+        "Requirements this control meets" in form.text and "Find requirements to add" in form.text
+    )
     response = browser.post(
         "/controls/new",
         {
@@ -90,37 +97,38 @@ def test_requirement_search_loads_a_page_of_the_800_53_catalog(browser_for, db, 
     assert framework.requirement_count >= 370
     refs = frameworks.requirement_ids(session=db, principal=None, framework_id=framework.id)
     browser = browser_for("analyst")
-    url = f"/controls/requirement-options?req_framework={framework.id}"
+    url = f"{PICKS}&pick_in_requirement_ids={framework.id}"
     first = browser.get(url)
     assert first.status_code == 200 and "<html" not in first.text
-    assert len(_boxes(first.text)) == 25
-    assert f"Showing 25 of {framework.requirement_count}" in first.text
+    assert len(_offered(first.text)) == 20
+    assert f"{framework.requirement_count} requirements match; the first 20" in first.text
     chosen = refs["AU-2"]
-    search = browser.get(f"{url}&req_q=ac-2&requirement_ids={chosen}")
-    boxes = _boxes(search.text)
-    assert boxes[refs["AC-2"]] is False and boxes[chosen] is True
-    assert "Matches for “ac-2”" in search.text
-    assert len(boxes) <= 26
-    kept = browser.get(f"{url}&req_q=au-2&requirement_ids={chosen}")
-    assert _boxes(kept.text)[chosen] is True and "Chosen (" not in kept.text
-    nothing = browser.get(f"{url}&req_q=no-such-thing&requirement_ids={chosen}")
-    assert _boxes(nothing.text) == {chosen: True} and "No requirement" in nothing.text
-    prompt = browser.get("/controls/requirement-options?req_q=ac")
-    assert "Choose a framework" in prompt.text and _boxes(prompt.text) == {}
+    search = browser.get(f"{url}&pick_q_requirement_ids=ac-2&requirement_ids={chosen}")
+    offered = _offered(search.text)
+    assert refs["AC-2"] in offered and chosen not in offered
+    assert "Matches for ac-2" in search.text
+    everywhere = browser.get(f"{PICKS}&pick_q_requirement_ids=AU-2%20")
+    assert refs["AU-2"] in _offered(everywhere.text)
+    assert f'AU-2 — Event Logging <span class="muted">({framework.name})</span>' in (
+        everywhere.text
+    )
+    nothing = browser.get(f"{url}&pick_q_requirement_ids=no-such-thing")
+    assert _offered(nothing.text) == set() and "No other requirements match" in nothing.text
 
 
 def test_requirement_search_is_scoped_to_frameworks_shared_with_the_user(
     browser_for, db, world
 ) -> None:
-    framework, ids = make_framework(db, None, world.units["division-a"], ("SECRET-1",))
+    framework, _ = make_framework(db, None, world.units["division-a"], ("SECRET-1",))
+    shared, _ = make_framework(db, None, world.units["company"], ("OPEN-1",))
     db.commit()
     sibling = browser_for("analyst_b")
-    url = f"/controls/requirement-options?req_framework={framework.id}&req_q=secret"
-    assert sibling.get(url).status_code == 404
-    chosen = sibling.get(f"/controls/requirement-options?requirement_ids={ids['SECRET-1']}")
-    assert chosen.status_code == 200 and "SECRET-1" not in chosen.text
-    assert framework.id not in _options(sibling.get("/controls/new").text, "req-framework")
-    assert "SECRET-1" in browser_for("analyst").get(url).text
+    scoped = f"{PICKS}&pick_in_requirement_ids={framework.id}&pick_q_requirement_ids=secret"
+    assert "SECRET-1" not in sibling.get(scoped).text
+    assert "SECRET-1" not in sibling.get(f"{PICKS}&pick_q_requirement_ids=secret").text
+    form = sibling.get("/controls/new").text
+    assert _options(form, SCOPE) == {shared.id}
+    assert "SECRET-1" in browser_for("analyst").get(scoped).text
 
 
 def test_edit_form_keeps_the_chosen_requirements_and_can_remove_them(
@@ -138,8 +146,9 @@ def test_edit_form_keeps_the_chosen_requirements_and_can_remove_them(
     analyst = browser_for("analyst")
     form = analyst.get(f"/controls/{control.id}/edit")
     assert form.status_code == 200
-    boxes = _boxes(form.text)
-    assert boxes[ids["R1"]] and boxes[ids["R2"]] and not boxes[ids["R3"]]
+    assert _chosen(form.text) == {ids["R1"], ids["R2"]}
+    assert ids["R3"] in _offered(form.text)
+    assert 'class="chip picker-chip"' in form.text and "<select multiple" not in form.text
     saved = analyst.post(
         f"/controls/{control.id}/edit",
         {**_body(world.units["division-a"], ref="KEEP-1"), "requirement_ids": str(ids["R2"])},
@@ -150,6 +159,32 @@ def test_edit_form_keeps_the_chosen_requirements_and_can_remove_them(
     assert 'data-confirm="Delete this control?' in detail
     assert analyst.post(f"/controls/{control.id}/delete").status_code == 303
     assert analyst.get(f"/controls/{control.id}").status_code == 404
+
+
+def test_without_script_the_search_button_finds_requirements_and_keeps_the_form(
+    browser_for, db, world
+) -> None:
+    first, first_ids = make_framework(db, None, world.units["company"], ("R1", "R2"), name="ISMS")
+    _, other_ids = make_framework(db, None, world.units["company"], ("R1",), name="Other")
+    db.commit()
+    analyst = browser_for("analyst")
+    searched = analyst.post(
+        "/controls/new",
+        {
+            **_body(world.units["division-a"], title="Typed before searching"),
+            "requirement_ids": str(first_ids["R2"]),
+            "pick_in_requirement_ids": str(first.id),
+            "pick_q_requirement_ids": "R1",
+            "pick": "requirement_ids",
+        },
+    )
+    assert searched.status_code == 200
+    assert 'value="Typed before searching"' in searched.text
+    assert _chosen(searched.text) == {first_ids["R2"]}
+    assert _offered(searched.text) == {first_ids["R1"]}
+    assert other_ids["R1"] not in _offered(searched.text)
+    assert f'<option value="{first.id}" selected>' in searched.text
+    assert "No controls match" in analyst.get("/controls?q=AC-01").text
 
 
 def test_list_filters_sort_and_csv_export_are_scoped(browser_for, db, world, principal_for) -> None:

@@ -102,7 +102,8 @@ def test_an_htmx_fragment_leaves_the_message_for_the_page(browser_for, world) ->
     unit = str(world.units["division-a"])
     page = _created(browser, "/controls/new", {"ref": "AC-2", "title": "Backups", "unit_id": unit})
     fragment = browser.client.get(
-        "/controls/requirement-options", headers={"HX-Request": "true", "Accept": "text/html"}
+        "/form-parts/requirements?name=requirement_ids",
+        headers={"HX-Request": "true", "Accept": "text/html"},
     )
     assert fragment.status_code == 200 and _message(fragment.text) is None
     assert _message(browser.get(page).text) == "The control was created."

@@ -24,7 +24,10 @@ def test_create_comment_and_close_a_task(browser_for, db, world) -> None:
     analyst = browser_for("analyst")
     form = analyst.get(f"/tasks/new?risk_id={risk.id}")
     assert form.status_code == 200
-    assert re.search(rf'<option value="{risk.id}" selected>Unpatched VPN</option>', form.text)
+    shown = (
+        rf'<option value="{risk.id}" selected>Unpatched VPN \({risk.ref} · division-a\)</option>'
+    )
+    assert re.search(shown, form.text)
     created = analyst.post(
         "/tasks/new",
         {

@@ -11,7 +11,7 @@ from aegis.core.messages import plain_message
 
 # fields that steer the form rather than hold the object's values
 CONTROLS = frozenset({"csrf_token", "pick", "keep_unit"})
-SEARCH_BOXES = "pick_q_"
+SEARCH_BOXES = "pick_"  # a picker's search box and scope
 
 
 def field_errors(exc: AegisError | ValidationError) -> dict[str, str]:
@@ -50,3 +50,8 @@ def form_values(
     for key in lists:
         values.setdefault(key, [])
     return values
+
+
+def emptied(sent: Any, values: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    """Fields sent empty that must keep a value, as empty text for validation to name them."""
+    return {name: "" for name in names if name in sent and name not in values}

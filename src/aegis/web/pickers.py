@@ -1,52 +1,44 @@
-"""Searchable pickers of linked assets and controls: chosen ones as chips, matches to add."""
+"""Searchable pickers of linked objects: chosen ones as chips, matches to add or to choose."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
-from aegis.domains.assets import service as assets
-from aegis.domains.assets.schemas import AssetQuery, AssetRead
 from aegis.domains.common.listing import MAX_LIMIT
-from aegis.domains.controls import service as controls
-from aegis.domains.controls.schemas import ControlQuery, ControlRead
 from aegis.web import lookups
+from aegis.web.picker_sources import SOURCES, Choice, Names, Source
+
+__all__ = ["Choice", "Picker", "matches_for", "picker", "queries", "searching", "single"]
 
 PICK_LIMIT = 20
 SEARCH_MAX = 200
 SEARCH = "pick"
 QUERY_PREFIX = "pick_q_"
-Names = Mapping[int, str]
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One object of a picker: its name and what tells it apart from others of that name."""
-
-    id: int
-    label: str
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a picker's objects come from: the chosen ones by id, and a search."""
-
-    kind: str
-    noun: str
-    placeholder: str
-    chosen: Callable[[Session, Principal, list[int], Names], list[Choice]]
-    search: Callable[[Session, Principal, str, int, Names], tuple[list[Choice], int]]
+SCOPE_PREFIX = "pick_in_"
+FIELDS = {
+    "asset_ids": "assets",
+    "depends_on_ids": "assets",
+    "control_ids": "controls",
+    "requirement_ids": "requirements",
+    "asset_id": "assets",
+    "control_id": "controls",
+    "risk_id": "risks",
+    "owner_id": "people",
+    "assignee_id": "people",
+    "acceptance_approver_id": "people",
+}
+SINGLE = frozenset(name for name in FIELDS if not name.endswith("_ids"))
 
 
 @dataclass(frozen=True)
 class Picker:
-    """A picker as its template shows it."""
+    """A picker as its template shows it: of many objects, or of one (`single`)."""
 
     name: str
     label: str
@@ -59,6 +51,15 @@ class Picker:
     hint: str = ""
     hidden: int = 0
     exclude: int | None = None
+    blank: str = "None chosen"
+    kept: int | None = None
+    scope: int | None = None
+    scopes: lookups.Options = field(default_factory=list)
+
+    @property
+    def single(self) -> bool:
+        """Whether one object at most is chosen (a chip replaced by the next choice)."""
+        return self.name in SINGLE
 
     @property
     def url(self) -> str:
@@ -69,68 +70,27 @@ class Picker:
         return f"/form-parts/{self.source.kind}?{urlencode(params)}"
 
 
-def _asset(asset: AssetRead, names: Names) -> Choice:
-    return Choice(asset.id, asset.name, lookups.asset_details(asset, names))
-
-
-def _control(control: ControlRead, names: Names) -> Choice:
-    return Choice(control.id, f"{control.ref} {control.title}", names.get(control.unit_id, ""))
-
-
-def _chosen_assets(
-    session: Session, principal: Principal, ids: list[int], names: Names
-) -> list[Choice]:
-    found = assets.get_assets(session=session, principal=principal, asset_ids=ids)
-    return [_asset(asset, names) for asset in found]
-
-
-def _search_assets(
-    session: Session, principal: Principal, q: str, limit: int, names: Names
-) -> tuple[list[Choice], int]:
-    query = AssetQuery(q=q or None, limit=limit, sort="name")
-    page = assets.list_assets(session=session, principal=principal, query=query)
-    return [_asset(asset, names) for asset in page.items], page.total
-
-
-def _chosen_controls(
-    session: Session, principal: Principal, ids: list[int], names: Names
-) -> list[Choice]:
-    found = controls.get_controls(session=session, principal=principal, control_ids=ids)
-    return [_control(control, names) for control in found]
-
-
-def _search_controls(
-    session: Session, principal: Principal, q: str, limit: int, names: Names
-) -> tuple[list[Choice], int]:
-    query = ControlQuery(q=q or None, limit=limit, sort="ref")
-    page = controls.list_controls(session=session, principal=principal, query=query)
-    return [_control(control, names) for control in page.items], page.total
-
-
-SOURCES = {
-    "assets": Source(
-        "assets", "assets", "Name, host name or IP address", _chosen_assets, _search_assets
-    ),
-    "controls": Source(
-        "controls", "controls", "Reference or title", _chosen_controls, _search_controls
-    ),
-}
-FIELDS = {"asset_ids": "assets", "depends_on_ids": "assets", "control_ids": "controls"}
-
-
 def _matches(
     session: Session,
     principal: Principal,
     source: Source,
-    q: str,
+    search: tuple[str, int | None],
     skip: set[int],
     names: Names,
 ) -> tuple[list[Choice], int, bool]:
     """Search matches not chosen yet (one page), how many match, whether more are left out."""
+    q, scope = search
     limit = min(MAX_LIMIT, PICK_LIMIT + len(skip))
-    found, total = source.search(session, principal, q, limit, names)
+    found, total = source.search(session, principal, q, limit, names, scope)
     others = [choice for choice in found if choice.id not in skip]
     return others[:PICK_LIMIT], total, len(others) > PICK_LIMIT or total > len(found)
+
+
+def _typed(params: Mapping[str, Any], name: str) -> tuple[str, int | None]:
+    """The text typed in a picker's search box and the scope chosen beside it."""
+    q = str(params.get(QUERY_PREFIX + name) or "").strip()[:SEARCH_MAX]
+    scope = str(params.get(SCOPE_PREFIX + name) or "").strip()
+    return q, int(scope) if scope.isdigit() else None
 
 
 def picker(
@@ -140,18 +100,20 @@ def picker(
     name: str,
     label: str,
     chosen_ids: list[int],
-    q: str = "",
+    typed: Mapping[str, str] | None = None,
     hint: str = "",
     hidden: int = 0,
     exclude: int | None = None,
+    names: Names | None = None,
 ) -> Picker:
-    """A picker of the form field `name` with its chosen objects and the matches of `q`."""
+    """A picker of the form field `name` with its chosen objects and the matches typed for."""
     source = SOURCES[FIELDS[name]]
-    names = lookups.unit_names(session, principal)
+    names = lookups.unit_names(session, principal) if names is None else names
     wanted = [i for i in dict.fromkeys(chosen_ids) if i != exclude]
     chosen = source.chosen(session, principal, wanted, names)
     skip = {choice.id for choice in chosen} | ({exclude} if exclude is not None else set())
-    matches, total, more = _matches(session, principal, source, q, skip, names)
+    search = _typed(typed or {}, name)
+    matches, total, more = _matches(session, principal, source, search, skip, names)
     return Picker(
         name,
         label,
@@ -160,11 +122,41 @@ def picker(
         matches,
         total,
         more,
-        q,
+        search[0],
         hint=hint,
         hidden=hidden,
         exclude=exclude,
+        scope=search[1],
+        scopes=source.scopes(session, principal) if source.scopes else [],
     )
+
+
+def single(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str,
+    label: str,
+    value: Any,
+    typed: Mapping[str, str] | None = None,
+    blank: str = "None chosen",
+    hint: str = "",
+    names: Names | None = None,
+) -> Picker:
+    """A picker of one object; a value the user cannot see is kept as it is."""
+    chosen_id = value if isinstance(value, int) else None
+    found = picker(
+        session,
+        principal,
+        name=name,
+        label=label,
+        chosen_ids=[] if chosen_id is None else [chosen_id],
+        typed=typed,
+        hint=hint,
+        names=names,
+    )
+    kept = chosen_id if chosen_id is not None and not found.chosen else None
+    return replace(found, blank=blank, kept=kept)
 
 
 def matches_for(session: Session, principal: Principal, kind: str, params: Any) -> Picker | None:
@@ -175,13 +167,13 @@ def matches_for(session: Session, principal: Principal, kind: str, params: Any) 
     exclude_text = str(params.get("exclude", ""))
     exclude = int(exclude_text) if exclude_text.isdigit() else None
     skip = {int(v) for v in params.getlist(name) if str(v).isdigit()}
-    q = str(params.get(QUERY_PREFIX + name, "")).strip()[:SEARCH_MAX]
     if exclude is not None:
         skip.add(exclude)
     source = SOURCES[kind]
+    search = _typed(params, name)
     names = lookups.unit_names(session, principal)
-    found, total, more = _matches(session, principal, source, q, skip, names)
-    return Picker(name, "", source, [], found, total, more, q, exclude=exclude)
+    found, total, more = _matches(session, principal, source, search, skip, names)
+    return Picker(name, "", source, [], found, total, more, search[0], exclude=exclude)
 
 
 def searching(form: Mapping[str, Any]) -> bool:
@@ -190,9 +182,9 @@ def searching(form: Mapping[str, Any]) -> bool:
 
 
 def queries(form: Mapping[str, Any]) -> dict[str, str]:
-    """The text typed in each picker's search box, by field."""
+    """What was typed in the pickers' search boxes and chosen as their scopes."""
     return {
-        name: str(form.get(QUERY_PREFIX + name) or "").strip()[:SEARCH_MAX]
-        for name in FIELDS
-        if form.get(QUERY_PREFIX + name)
+        key: str(value).strip()[:SEARCH_MAX]
+        for key, value in form.items()
+        if key.startswith((QUERY_PREFIX, SCOPE_PREFIX)) and isinstance(value, str) and value
     }

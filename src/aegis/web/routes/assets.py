@@ -22,7 +22,7 @@ from aegis.models.enums import AssetType, Criticality, DataClassification, Envir
 from aegis.web import lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
-from aegis.web.forms import form_values
+from aegis.web.forms import emptied, form_values
 from aegis.web.list_pages import show_list
 from aegis.web.list_specs import ASSETS
 from aegis.web.saving import Refused, save
@@ -50,16 +50,29 @@ def _form_page(
     queries: dict[str, str] | None = None,
 ) -> Response:
     """The form for a new asset (`asset` None) or a saved one, with the values and errors."""
+    names = lookups.unit_names(session, principal)
+    typed = queries or {}
     dependencies = pickers.picker(
         session,
         principal,
         name="depends_on_ids",
         label="Depends on",
         chosen_ids=values.get("depends_on_ids") or [],
-        q=(queries or {}).get("depends_on_ids", ""),
+        typed=typed,
         hint="The assets this one needs to work.",
         hidden=asset.hidden_links.get("depends_on_ids", 0) if asset else 0,
         exclude=asset.id if asset else None,
+        names=names,
+    )
+    owner = pickers.single(
+        session,
+        principal,
+        name="owner_id",
+        label="Owner",
+        value=values.get("owner_id"),
+        typed=typed,
+        blank="No owner",
+        names=names,
     )
     return render(
         request,
@@ -70,6 +83,7 @@ def _form_page(
         values=_shown(values),
         errors=errors or {},
         dependencies=dependencies,
+        owner=owner,
         warnings=warnings or [],
         **_form_context(session, principal),
     )
@@ -78,7 +92,6 @@ def _form_page(
 def _form_context(session: SessionDep, principal: Principal) -> dict[str, Any]:
     return {
         "units": lookups.writable_units(session, principal),
-        "people": lookups.people(session, principal),
         "types": _choices(AssetType),
         "criticalities": _choices(Criticality),
         "environments": _choices(Environment),
@@ -192,6 +205,7 @@ async def update_asset(
     sent = await request.form()
     form = _values(sent)
     values = {**{name: None for name in OPTIONAL if name not in form}, **form}
+    values.update(emptied(sent, form, ("ref",)))
     if pickers.searching(sent):
         return _form_page(request, session, principal, asset, values, queries=pickers.queries(sent))
     before = asset.model_dump()

@@ -19,17 +19,17 @@ from aegis.domains.discussion.schemas import Subject
 from aegis.domains.evidence import service as evidence
 from aegis.domains.evidence.schemas import EvidenceQuery
 from aegis.domains.frameworks import service as frameworks
-from aegis.domains.frameworks.schemas import RequirementQuery, RequirementRead
+from aegis.domains.frameworks.schemas import RequirementRead
 from aegis.domains.risks import service as risks
 from aegis.domains.risks.schemas import RiskQuery
 from aegis.domains.tasks import service as tasks
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.http.deps import SessionDep
 from aegis.models.enums import ControlStatus
-from aegis.web import discussion, lookups, placement
+from aegis.web import discussion, lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
-from aegis.web.forms import form_values
+from aegis.web.forms import emptied, form_values
 from aegis.web.list_pages import show_list
 from aegis.web.list_specs import CONTROLS
 from aegis.web.saving import Refused, save
@@ -38,67 +38,42 @@ from aegis.web.templating import render
 router = APIRouter(prefix="/controls")
 LISTS = ("requirement_ids",)
 INTS = ("unit_id", "owner_id")
-PICK_LIMIT = 25
-SEARCH_MAX = 200
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
     return [(member.value, choice_label(member.value)) for member in enum]
 
 
-def _int(text: str | None) -> int | None:
-    value = (text or "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def _picker(
+def _form_context(
     session: Session,
     principal: Principal,
-    selected_ids: list[int],
-    framework_id: int | None,
-    q: str,
+    control: ControlRead | None,
+    values: dict[str, Any],
+    queries: dict[str, str],
 ) -> dict[str, Any]:
-    """The requirement picker: the chosen requirements and one page of search matches."""
-    names = dict(lookups.framework_options(session, principal))
-    chosen = frameworks.get_requirements(
-        session=session, principal=principal, requirement_ids=selected_ids
+    requirements = pickers.picker(
+        session,
+        principal,
+        name="requirement_ids",
+        label="Requirements this control meets",
+        chosen_ids=values.get("requirement_ids") or [],
+        typed=queries,
+        hidden=control.hidden_links.get("requirement_ids", 0) if control else 0,
     )
-    if framework_id is None and chosen:
-        framework_id = chosen[min(chosen)].framework_id
-    matches: list[RequirementRead] = []
-    total = 0
-    if framework_id is not None:
-        page = frameworks.list_requirements(
-            session=session,
-            principal=principal,
-            framework_id=framework_id,
-            query=RequirementQuery(q=q or None, limit=PICK_LIMIT),
-        )
-        matches, total = page.items, page.total
-    shown = {requirement.id for requirement in matches}
-    kept = sorted(
-        (r for r in chosen.values() if r.id not in shown),
-        key=lambda r: (names.get(r.framework_id, ""), r.position),
+    owner = pickers.single(
+        session,
+        principal,
+        name="owner_id",
+        label="Owner",
+        value=values.get("owner_id"),
+        typed=queries,
+        blank="No owner",
     )
-    return {
-        "framework_names": names,
-        "picker_framework": framework_id,
-        "picker_q": q,
-        "selected_ids": set(chosen),
-        "kept": kept,
-        "matches": matches,
-        "match_total": total,
-    }
-
-
-def _form_context(
-    session: Session, principal: Principal, selected_ids: list[int]
-) -> dict[str, Any]:
     return {
         "units": lookups.writable_units(session, principal),
-        "people": lookups.people(session, principal),
         "statuses": _choices(ControlStatus),
-        **_picker(session, principal, selected_ids, None, ""),
+        "requirements": requirements,
+        "owner": owner,
     }
 
 
@@ -110,6 +85,7 @@ def _form(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    queries: dict[str, str] | None = None,
 ) -> Response:
     return render(
         request,
@@ -119,7 +95,7 @@ def _form(
         control=control,
         values=values,
         errors=errors,
-        **_form_context(session, principal, values.get("requirement_ids", [])),
+        **_form_context(session, principal, control, values, queries or {}),
     )
 
 
@@ -135,26 +111,6 @@ def control_list(request: Request, session: SessionDep, principal: WebPrincipal)
         }
 
     return show_list(request, session, principal, CONTROLS, context)
-
-
-@router.get("/requirement-options")
-def requirement_options(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The picker's fragment: chosen requirements kept, and the matches of a search."""
-    params = request.query_params
-    selected = [int(v) for v in params.getlist("requirement_ids") if v.strip().isdigit()]
-    return render(
-        request,
-        "controls/_requirements.html",
-        principal,
-        errors={},
-        **_picker(
-            session,
-            principal,
-            selected,
-            _int(params.get("req_framework")),
-            (params.get("req_q") or "").strip()[:SEARCH_MAX],
-        ),
-    )
 
 
 @router.get("/new")
@@ -175,7 +131,11 @@ async def create_control(
 ) -> Response:
     """Create a control from the form, or show the form again with the errors."""
     principal.require_any_write()
-    values = form_values(await request.form(), lists=LISTS, ints=INTS)
+    form = await request.form()
+    values = form_values(form, lists=LISTS, ints=INTS)
+    if pickers.searching(form):
+        queries = pickers.queries(form)
+        return _form(request, session, principal, None, values, {}, queries=queries)
     try:
         control = save(
             session,
@@ -256,8 +216,13 @@ async def update_control(
     """Save the changed control, or show the form again with the errors."""
     control = service.get_control(session=session, principal=principal, control_id=control_id)
     principal.require_write(control.unit_id)
-    form = form_values(await request.form(), lists=LISTS, ints=INTS)
+    sent = await request.form()
+    form = form_values(sent, lists=LISTS, ints=INTS)
     values = {**{name: None for name in ("owner_id", "description") if name not in form}, **form}
+    values.update(emptied(sent, form, ("ref",)))
+    if pickers.searching(sent):
+        queries = pickers.queries(sent)
+        return _form(request, session, principal, control, values, {}, queries=queries)
     try:
         save(
             session,

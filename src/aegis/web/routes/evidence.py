@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge, ServiceUnavailable
+from aegis.core.errors import PayloadTooLarge
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.evidence import files, service
@@ -88,8 +88,26 @@ def _controls(
         name="control_ids",
         label="Supports controls",
         chosen_ids=values.get("control_ids") or [],
-        q=(queries or {}).get("control_ids", ""),
+        typed=queries,
         hidden=hidden,
+    )
+
+
+def _owner(
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    queries: dict[str, str] | None,
+) -> pickers.Picker:
+    """The picker of the person who looks after the evidence."""
+    return pickers.single(
+        session,
+        principal,
+        name="owner_id",
+        label="Owner",
+        value=values.get("owner_id"),
+        typed=queries,
+        blank="No owner",
     )
 
 
@@ -110,7 +128,7 @@ def _form_context(
     )
     return {
         "units": lookups.writable_units(session, principal),
-        "people": lookups.people(session, principal),
+        "owner": _owner(session, principal, values, queries),
         "controls": _controls(session, principal, values, queries),
         "requirements": requirements,
         "warnings": warnings or [],
@@ -238,8 +256,6 @@ async def upload_evidence(
     except PayloadTooLarge:
         errors = _too_large(settings.max_upload_bytes)
         return _new_file_page(request, session, principal, values, errors, 413)
-    except ServiceUnavailable as exc:
-        return _new_file_page(request, session, principal, values, {"file": exc.message}, 503)
     done = _go(request, f"/evidence/{evidence.id}")
     return with_message(request, done, "The evidence was uploaded.")
 
@@ -386,8 +402,6 @@ async def upload_version(
         return _version_page(
             request, evidence, principal, _too_large(settings.max_upload_bytes), 413
         )
-    except ServiceUnavailable as exc:
-        return _version_page(request, evidence, principal, {"file": exc.message}, 503)
     done = _go(request, f"/evidence/{evidence_id}")
     return with_message(request, done, "The new version was uploaded.")
 
@@ -442,7 +456,7 @@ def _edit_page(
         evidence=evidence,
         values=values,
         errors=errors,
-        people=lookups.people(session, principal),
+        owner=_owner(session, principal, values, queries),
         controls=_controls(session, principal, values, queries, hidden),
         warnings=warnings or [],
     )

@@ -53,6 +53,24 @@ def control_matches(request: Request, session: SessionDep, principal: WebPrincip
     return _matches(request, session, principal, "controls")
 
 
+@router.get("/risks")
+def risk_matches(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The risks matching a picker's search, other than the chosen one."""
+    return _matches(request, session, principal, "risks")
+
+
+@router.get("/people")
+def people_matches(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The people matching a picker's search, other than the chosen one."""
+    return _matches(request, session, principal, "people")
+
+
+@router.get("/requirements")
+def requirement_matches(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The requirements matching a picker's search, within a framework if one is chosen."""
+    return _matches(request, session, principal, "requirements")
+
+
 def _values(request: Request) -> dict[str, Any]:
     params = request.query_params
     values: dict[str, Any] = {

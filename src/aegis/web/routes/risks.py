@@ -28,7 +28,7 @@ from aegis.web import discussion, lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, risk_wording
 from aegis.web.flash import redirect_with_message
-from aegis.web.forms import form_values
+from aegis.web.forms import emptied, form_values
 from aegis.web.list_pages import by_name, show_list
 from aegis.web.list_specs import RISKS
 from aegis.web.risk_scales import level_names, rating_fields
@@ -61,26 +61,43 @@ def _pickers(
     values: dict[str, Any],
     queries: dict[str, str],
 ) -> dict[str, pickers.Picker]:
-    """The pickers of the affected assets and the mitigating controls."""
-    labels = {"asset_ids": "Affected assets", "control_ids": "Mitigating controls"}
-    return {
-        name: pickers.picker(
+    """The pickers of the owner, the approver, the affected assets and the mitigating controls."""
+    names = lookups.unit_names(session, principal)
+    people = {
+        "owner_id": ("Owner", "No owner"),
+        "acceptance_approver_id": ("Approved by", "No approver"),
+    }
+    links = {"asset_ids": "Affected assets", "control_ids": "Mitigating controls"}
+    found = {
+        name: pickers.single(
+            session,
+            principal,
+            name=name,
+            label=label,
+            value=values.get(name),
+            typed=queries,
+            blank=blank,
+            names=names,
+        )
+        for name, (label, blank) in people.items()
+    }
+    for name, label in links.items():
+        found[name] = pickers.picker(
             session,
             principal,
             name=name,
             label=label,
             chosen_ids=values.get(name) or [],
-            q=queries.get(name, ""),
+            typed=queries,
             hidden=risk.hidden_links.get(name, 0) if risk else 0,
+            names=names,
         )
-        for name, label in labels.items()
-    }
+    return found
 
 
 def _form_context(session: SessionDep, principal: WebPrincipal) -> dict[str, Any]:
     return {
         "units": lookups.writable_units(session, principal),
-        "people": lookups.people(session, principal),
         "categories": _choices(RiskCategory),
         "treatments": _choices(Treatment),
     }
@@ -257,7 +274,7 @@ async def update_risk(
         )
         if name not in form
     }
-    values = {**blanks, **form}
+    values = {**blanks, **form, **emptied(sent, form, ("ref",))}
     if pickers.searching(sent):
         return _form_page(request, session, principal, risk, values, queries=pickers.queries(sent))
     before = risk.model_dump()

@@ -28,11 +28,11 @@ from aegis.domains.tasks.schemas import (
 )
 from aegis.http.deps import SessionDep
 from aegis.models.enums import TaskKind, TaskPriority, TaskStatus
-from aegis.web import lookups, placement
+from aegis.web import lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.filters import chips, task_wording
 from aegis.web.flash import redirect_with_message
-from aegis.web.forms import form_values
+from aegis.web.forms import emptied, form_values
 from aegis.web.list_pages import show_list
 from aegis.web.list_specs import TASKS
 from aegis.web.lists import list_query
@@ -67,23 +67,6 @@ def _safe_next(target: str | None, default: str) -> str:
     return default
 
 
-def _with_option(
-    options: list[tuple[int, str]], wanted: Any, fetch: Callable[[int], str]
-) -> list[tuple[int, str]]:
-    """The options plus the selected object when it is beyond the first page of options."""
-    if not isinstance(wanted, int) or any(value == wanted for value, _ in options):
-        return options
-    try:
-        return [*options, (wanted, fetch(wanted))]
-    except NotFound:
-        return options
-
-
-def _control_name(session: SessionDep, principal: Principal, control_id: int) -> str:
-    control = controls.get_control(session=session, principal=principal, control_id=control_id)
-    return f"{control.ref} {control.title}"
-
-
 def _form_page(
     request: Request,
     session: SessionDep,
@@ -92,6 +75,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     warnings: list[str] | None = None,
+    queries: dict[str, str] | None = None,
 ) -> Response:
     """The form for a new task with the values, errors and unit warnings."""
     return render(
@@ -103,37 +87,39 @@ def _form_page(
         values=values,
         errors=errors or {},
         warnings=warnings or [],
-        **_form_context(session, principal, values),
+        **_form_context(session, principal, values, queries),
     )
 
 
 def _form_context(
-    session: SessionDep, principal: Principal, values: dict[str, Any]
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    queries: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    risk_choices = _with_option(
-        lookups.risk_options(session, principal),
-        values.get("risk_id"),
-        lambda i: risks.get_risk(session=session, principal=principal, risk_id=i).title,
-    )
     names = lookups.unit_names(session, principal)
-    asset_choices = _with_option(
-        lookups.asset_choices(session, principal),
-        values.get("asset_id"),
-        lambda i: lookups.asset_label(
-            assets.get_asset(session=session, principal=principal, asset_id=i), names
-        ),
-    )
-    control_choices = _with_option(
-        lookups.control_options(session, principal),
-        values.get("control_id"),
-        lambda i: _control_name(session, principal, i),
-    )
+    fields = {
+        "assignee_id": ("Assignee", "Unassigned"),
+        "risk_id": ("Risk", "No risk"),
+        "asset_id": ("Asset", "No asset"),
+        "control_id": ("Control", "No control"),
+    }
+    chosen = {
+        name: pickers.single(
+            session,
+            principal,
+            name=name,
+            label=label,
+            value=values.get(name),
+            typed=queries,
+            blank=blank,
+            names=names,
+        )
+        for name, (label, blank) in fields.items()
+    }
     return {
         "units": lookups.writable_units(session, principal),
-        "people": lookups.people(session, principal),
-        "risk_choices": risk_choices,
-        "asset_choices": asset_choices,
-        "control_choices": control_choices,
+        "pickers": chosen,
         "kinds": _choices(TaskKind),
         "priorities": _choices(TaskPriority),
     }
@@ -228,6 +214,8 @@ async def create_task(request: Request, session: SessionDep, principal: WebPrinc
     principal.require_any_write()
     form = await request.form()
     values = form_values(form, ints=INTS)
+    if pickers.searching(form):
+        return _form_page(request, session, principal, values, queries=pickers.queries(form))
     unseen = placement.unconfirmed(session, principal, form, noun="task", values=values)
     if unseen:
         return _form_page(request, session, principal, values, placement.ASK, 409, unseen)
@@ -379,6 +367,7 @@ def _edit_page(
     errors: dict[str, str],
     status_code: int = 200,
     warnings: list[str] | None = None,
+    queries: dict[str, str] | None = None,
 ) -> Response:
     return render(
         request,
@@ -390,7 +379,7 @@ def _edit_page(
         errors=errors,
         statuses=_statuses(task, values.get("status")),
         warnings=warnings or [],
-        **_form_context(session, principal, values),
+        **_form_context(session, principal, values, queries),
     )
 
 
@@ -423,6 +412,10 @@ async def update_task(
     form = form_values(sent, ints=INTS)
     optional = ("title", "description", "assignee_id", "due_date", *LINKS)
     values = {**{name: None for name in optional if name not in form}, **form}
+    values.update(emptied(sent, form, ("ref",)))
+    if pickers.searching(sent):
+        queries = pickers.queries(sent)
+        return _edit_page(request, session, principal, task, values, {}, queries=queries)
     unseen = placement.unconfirmed(
         session, principal, sent, noun="task", values=values, before=task.model_dump()
     )

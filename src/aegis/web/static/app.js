@@ -178,14 +178,17 @@
   function makeChip(item) {
     var box = item.querySelector("input[type=checkbox]");
     var label = item.querySelector("label");
-    if (!box || !label) {
+    if (!label) {
       return;
     }
     var text = chipText(item);
-    var kept = document.createElement("input");
-    kept.type = "hidden";
-    kept.name = box.name;
-    kept.value = box.value;
+    var kept = null;
+    if (box) {
+      kept = document.createElement("input");
+      kept.type = "hidden";
+      kept.name = box.name;
+      kept.value = box.value;
+    }
     var name = document.createElement("span");
     name.className = "chip-name";
     while (label.firstChild) {
@@ -200,9 +203,35 @@
     remove.textContent = "×";
     item.textContent = "";
     item.className = "chip picker-chip";
-    item.appendChild(kept);
+    if (kept) {
+      item.appendChild(kept);
+    }
     item.appendChild(name);
     item.appendChild(remove);
+  }
+
+  // A picker of one object keeps its value in a select, hidden once the chip stands for it.
+  function singleSelect(picker) {
+    return picker.querySelector("select[data-picker-select]");
+  }
+
+  function showSingleChip(picker) {
+    var select = singleSelect(picker);
+    var chips = picker.querySelector("[data-picker-chips]");
+    var option = select.options[select.selectedIndex];
+    chips.textContent = "";
+    if (option && option.value) {
+      var chip = document.createElement("li");
+      var label = document.createElement("label");
+      label.textContent = option.textContent;
+      chip.appendChild(label);
+      makeChip(chip);
+      chips.appendChild(chip);
+    }
+    var empty = picker.querySelector("[data-picker-empty]");
+    if (empty) {
+      empty.hidden = chips.children.length > 0;
+    }
   }
 
   function enhancePickers() {
@@ -211,7 +240,11 @@
       picker.querySelectorAll("[data-picker-search]").forEach(function (button) {
         button.remove();
       });
-      picker.querySelectorAll("[data-picker-chips] > li").forEach(makeChip);
+      if (picker.hasAttribute("data-picker-single")) {
+        showSingleChip(picker);
+      } else {
+        picker.querySelectorAll("[data-picker-chips] > li").forEach(makeChip);
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", enhancePickers);
@@ -256,6 +289,68 @@
     pickerChanged(picker, text + " added");
   });
 
+  function refreshMatches(picker) {
+    // the object chosen or removed leaves or joins the matches
+    if (window.htmx && searchBox(picker)) {
+      window.htmx.trigger(searchBox(picker), "picker-search");
+    }
+  }
+
+  // Choosing a match of a picker of one object replaces the chip (and the select's value).
+  document.addEventListener("click", function (event) {
+    var choice = event.target.closest ? event.target.closest("[data-picker-choose]") : null;
+    if (!choice) {
+      return;
+    }
+    var picker = choice.closest("[data-picker]");
+    var select = singleSelect(picker);
+    var text = choice.textContent.replace(/\s+/g, " ").trim();
+    var option = Array.prototype.find.call(select.options, function (item) {
+      return item.value === choice.value;
+    });
+    if (!option) {
+      option = new Option(text, choice.value);
+      select.appendChild(option);
+    }
+    select.value = choice.value;
+    showSingleChip(picker);
+    searchBox(picker).value = "";
+    picker.classList.remove("picker--open");
+    var remove = picker.querySelector("[data-picker-remove]");
+    if (remove) {
+      remove.focus();
+    }
+    pickerChanged(picker, text + " chosen");
+    refreshMatches(picker);
+  });
+
+  // The matches of a picker of one object show while its search is in use, not all the time.
+  function closePickers(except) {
+    document.querySelectorAll(".picker--open").forEach(function (picker) {
+      if (!except || !picker.contains(except)) {
+        picker.classList.remove("picker--open");
+      }
+    });
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    closePickers(target);
+    if (target.matches && target.matches(".picker--single input[type=search]")) {
+      target.closest("[data-picker]").classList.add("picker--open");
+    }
+  });
+  document.addEventListener("click", function (event) {
+    closePickers(event.target);
+  });
+  document.addEventListener("keydown", function (event) {
+    var picker = event.target.closest ? event.target.closest(".picker--open") : null;
+    if (event.key === "Escape" && picker) {
+      picker.classList.remove("picker--open");
+      searchBox(picker).focus();
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var remove = event.target.closest ? event.target.closest("[data-picker-remove]") : null;
     if (!remove) {
@@ -266,15 +361,15 @@
     var next = chip.nextElementSibling || chip.previousElementSibling;
     var text = chipText(chip);
     chip.remove();
+    if (singleSelect(picker)) {
+      singleSelect(picker).value = "";
+    }
     var focus = next ? next.querySelector("[data-picker-remove]") : searchBox(picker);
     if (focus) {
       focus.focus();
     }
     pickerChanged(picker, text + " removed");
-    // the removed object may be offered again among the matches
-    if (window.htmx && searchBox(picker)) {
-      window.htmx.trigger(searchBox(picker), "picker-search");
-    }
+    refreshMatches(picker);
   });
 
   document.addEventListener("keydown", function (event) {
@@ -289,7 +384,7 @@
         window.htmx.trigger(box, "picker-search");
       }
     } else if (event.key === "ArrowDown") {
-      var first = box.closest("[data-picker]").querySelector(".picker-options input");
+      var first = box.closest("[data-picker]").querySelector(".picker-options input, .picker-options button");
       if (first) {
         event.preventDefault();
         first.focus();
