@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from aegis.core.errors import PayloadTooLarge
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
-from aegis.domains.common.uploads import UploadKind
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.schemas import (
     CatalogDiff,
@@ -28,7 +27,6 @@ from aegis.domains.frameworks.schemas import (
     RequirementUpdate,
 )
 from aegis.http.deps import CurrentPrincipal, SessionDep, SettingsDep
-from aegis.http.uploads import screen_file
 
 router = APIRouter(tags=["frameworks"])
 CHUNK = 1024 * 1024
@@ -66,7 +64,6 @@ def create_framework(
     "/frameworks/import", response_model=FrameworkRead, status_code=status.HTTP_201_CREATED
 )
 def import_framework(
-    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
@@ -86,7 +83,6 @@ def import_framework(
     `POST /frameworks/{framework_id}/reimport`.
     """
     principal.require_write(unit_id)
-    screen_file(request, session, principal, file, UploadKind.CATALOG, unit_id)
     content = _read_upload(file, settings.max_upload_bytes)
     return service.import_file(
         session=session,
@@ -104,7 +100,6 @@ def import_framework(
 @router.post("/frameworks/{framework_id}/reimport", response_model=CatalogDiff)
 def reimport_framework(
     framework_id: Id,
-    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
@@ -117,10 +112,6 @@ def reimport_framework(
     Removed requirements that controls, evidence, assessment results or mappings still use
     are kept and listed under `kept`.
     """
-    framework = service.get_framework(
-        session=session, principal=principal, framework_id=framework_id
-    )
-    screen_file(request, session, principal, file, UploadKind.CATALOG, framework.unit_id)
     content = _read_upload(file, settings.max_upload_bytes)
     update = service.preview_update if dry_run else service.update_from_file
     return update(
@@ -196,10 +187,25 @@ def update_requirement(
 
 @router.delete("/requirements/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_requirement(
-    requirement_id: Id, session: SessionDep, principal: CurrentPrincipal
+    requirement_id: Id,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    with_assessment_work: Annotated[
+        bool,
+        Query(description="Also remove the results, comments and owners assessments hold on it"),
+    ] = False,
 ) -> None:
-    """Remove a requirement nothing uses any more (409 naming what still uses it)."""
-    service.delete_requirement(session=session, principal=principal, requirement_id=requirement_id)
+    """Remove a requirement nothing links to (409 naming what still does).
+
+    Results, comments and owners that assessments hold on it are removed with it only with
+    `with_assessment_work=true` (else 409 naming them), each recorded in the audit trail.
+    """
+    service.delete_requirement(
+        session=session,
+        principal=principal,
+        requirement_id=requirement_id,
+        with_assessment_work=with_assessment_work,
+    )
 
 
 @router.get("/requirements/{requirement_id}", response_model=RequirementRead)
@@ -236,14 +242,12 @@ def create_mapping(
 
 @router.post("/requirement-mappings/import", response_model=MappingImportResult)
 def import_mappings(
-    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV of mappings")],
 ) -> MappingImportResult:
     """Create or update mappings from a CSV (`source_framework,source_id,relationship,...`)."""
-    screen_file(request, session, principal, file, UploadKind.MAPPINGS)
     content = _read_upload(file, settings.max_upload_bytes)
     return service.import_mappings(session=session, principal=principal, content=content)
 

@@ -12,12 +12,11 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge, ServiceUnavailable
+from aegis.core.errors import PayloadTooLarge
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
-    Download,
     EvidenceFileCreate,
     EvidenceLinkCreate,
     EvidenceQuery,
@@ -27,6 +26,7 @@ from aegis.domains.evidence.schemas import (
 )
 from aegis.domains.frameworks import service as frameworks
 from aegis.http.deps import BlobStoreDep, SessionDep, SettingsDep
+from aegis.http.downloads import attachment_response
 from aegis.models.enums import EvidenceKind
 from aegis.web import lookups, pickers, placement
 from aegis.web.deps import CsrfChecked, WebPrincipal
@@ -88,26 +88,8 @@ def _controls(
         name="control_ids",
         label="Supports controls",
         chosen_ids=values.get("control_ids") or [],
-        typed=queries,
+        q=(queries or {}).get("control_ids", ""),
         hidden=hidden,
-    )
-
-
-def _owner(
-    session: SessionDep,
-    principal: Principal,
-    values: dict[str, Any],
-    queries: dict[str, str] | None,
-) -> pickers.Picker:
-    """The picker of the person who looks after the evidence."""
-    return pickers.single(
-        session,
-        principal,
-        name="owner_id",
-        label="Owner",
-        value=values.get("owner_id"),
-        typed=queries,
-        blank="No owner",
     )
 
 
@@ -128,7 +110,7 @@ def _form_context(
     )
     return {
         "units": lookups.writable_units(session, principal),
-        "owner": _owner(session, principal, values, queries),
+        "people": lookups.people(session, principal),
         "controls": _controls(session, principal, values, queries),
         "requirements": requirements,
         "warnings": warnings or [],
@@ -146,20 +128,6 @@ def _prefill(request: Request, session: SessionDep, principal: Principal) -> dic
 
 def _unit_warnings(session: SessionDep, principal: Principal, values: dict[str, Any]) -> list[str]:
     return placement.warnings(session, principal, noun="evidence", values=values)
-
-
-def _stream(download: Download) -> StreamingResponse:
-    return StreamingResponse(
-        download.chunks,
-        media_type=download.content_type,
-        headers={
-            "Content-Disposition": download.content_disposition,
-            "Content-Length": str(download.size),
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "ETag": f'"{download.sha256}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 @router.get("")
@@ -256,8 +224,6 @@ async def upload_evidence(
     except PayloadTooLarge:
         errors = _too_large(settings.max_upload_bytes)
         return _new_file_page(request, session, principal, values, errors, 413)
-    except ServiceUnavailable as exc:
-        return _new_file_page(request, session, principal, values, {"file": exc.message}, 503)
     done = _go(request, f"/evidence/{evidence.id}")
     return with_message(request, done, "The evidence was uploaded.")
 
@@ -404,8 +370,6 @@ async def upload_version(
         return _version_page(
             request, evidence, principal, _too_large(settings.max_upload_bytes), 413
         )
-    except ServiceUnavailable as exc:
-        return _version_page(request, evidence, principal, {"file": exc.message}, 503)
     done = _go(request, f"/evidence/{evidence_id}")
     return with_message(request, done, "The new version was uploaded.")
 
@@ -415,7 +379,7 @@ def download_latest(
     evidence_id: Id, session: SessionDep, principal: WebPrincipal, store: BlobStoreDep
 ) -> StreamingResponse:
     """The newest version of the file, as an attachment."""
-    return _stream(
+    return attachment_response(
         files.download(session=session, principal=principal, store=store, evidence_id=evidence_id)
     )
 
@@ -429,7 +393,7 @@ def download_version(
     store: BlobStoreDep,
 ) -> StreamingResponse:
     """One version of the file, as an attachment."""
-    return _stream(
+    return attachment_response(
         files.download(
             session=session,
             principal=principal,
@@ -460,7 +424,7 @@ def _edit_page(
         evidence=evidence,
         values=values,
         errors=errors,
-        owner=_owner(session, principal, values, queries),
+        people=lookups.people(session, principal),
         controls=_controls(session, principal, values, queries, hidden),
         warnings=warnings or [],
     )
