@@ -46,7 +46,9 @@ def _command(args: tuple[str, ...]) -> list[str]:
     return [sys.executable, "-c", "from aegis.cli.app import main; main()", "run", *args]
 
 
-def _environment(database_url: str, data_dir: Path, port: int) -> dict[str, str]:
+def _environment(
+    database_url: str, data_dir: Path, port: int, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
@@ -60,6 +62,7 @@ def _environment(database_url: str, data_dir: Path, port: int) -> dict[str, str]
         AEGIS_ENV="development",
         PYTHONUNBUFFERED="1",
     )
+    env.update(extra or {})
     return env
 
 
@@ -92,8 +95,13 @@ def tail(log: Path, lines: int = 40) -> str:
 
 
 @contextmanager
-def running_server(database_url: str, data_dir: Path, *args: str) -> Iterator[Server]:
-    """`aegis run` on this database until the block ends; fails the test if it never gets ready."""
+def running_server(
+    database_url: str, data_dir: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """`aegis run` on this database until the block ends; fails the test if it never gets ready.
+
+    `env` adds or overrides environment variables of the server (its settings).
+    """
     for _attempt in range(3):
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
@@ -102,7 +110,7 @@ def running_server(database_url: str, data_dir: Path, *args: str) -> Iterator[Se
             process = subprocess.Popen(  # noqa: S603  (our own `aegis run`, no shell)
                 _command(args),
                 cwd=data_dir,
-                env=_environment(database_url, data_dir, port),
+                env=_environment(database_url, data_dir, port, env),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -13,8 +13,10 @@ from aegis.core.scanning import scanner_for
 from aegis.core.settings import Settings, get_settings
 from aegis.core.storage import LocalBlobStore
 from aegis.http.contention import install_contention_handler
+from aegis.http.denials import DenialAuditMiddleware
 from aegis.http.errors import install_error_handlers
 from aegis.http.middleware import RequestContextMiddleware
+from aegis.http.ratelimit import install_rate_limits
 from aegis.web.app import mount_web
 
 
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
+    app.add_middleware(DenialAuditMiddleware)
+    install_rate_limits(app, settings)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     install_contention_handler(app)

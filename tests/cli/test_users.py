@@ -255,3 +255,21 @@ def test_a_password_with_surrounding_spaces_is_kept_as_typed(organisation: Aegis
         == 0
     )
     assert organisation.can_sign_in(EMAIL, padded)
+
+
+def test_unlock_lifts_the_lock_of_failed_sign_ins(organisation: Aegis) -> None:
+    assert _create(organisation, "--role", "analyst", "--password-stdin").exit_code == 0
+    right = {"email": EMAIL, "password": PASSWORD}
+    with organisation.http() as client:
+        for _ in range(5):
+            client.post("/api/v1/auth/login", json={**right, "password": "not it, not at all"})
+        assert client.post("/api/v1/auth/login", json=right).status_code == 429
+        unlocked = organisation.ok("users", "unlock", "--email", EMAIL)
+        assert unlocked.output.endswith(f"Sign-in of <{EMAIL}> unlocked\n")
+        assert client.post("/api/v1/auth/login", json=right).status_code == 200
+    assert organisation.count(AuditEvent, AuditEvent.action == "unlock") == 1
+    again = organisation.ok("users", "unlock", "--email", EMAIL)
+    assert "was not locked" in again.output
+    assert organisation.count(AuditEvent, AuditEvent.action == "unlock") == 1
+    unknown = organisation("users", "unlock", "--email", "nobody@example.com")
+    assert unknown.exit_code == 1 and "Error: No user <nobody@example.com>" in said(unknown)

@@ -78,6 +78,18 @@ def set_password(
     typer.echo(f"Password of <{email}> changed")
 
 
+@app.command("unlock")
+def unlock(email: str = typer.Option(..., "--email")) -> None:
+    """Lift the lock that repeated failed sign-ins put on a user's account."""
+    with unit_of_work() as session:
+        user_id = users.user_id_by_email(session=session, email=email)
+        was_locked = users.unlock_user(session=session, principal=None, user_id=user_id)
+    if was_locked:
+        typer.echo(f"Sign-in of <{email}> unlocked")
+    else:
+        typer.echo(f"Sign-in of <{email}> was not locked; its failed attempts are forgotten")
+
+
 @roles_app.command("grant")
 def grant(
     email: str = typer.Option(..., "--email"),

@@ -57,7 +57,7 @@ class Principal:
     def require_write(self, unit_id: int) -> None:
         """Raise unless the user may change objects of this unit."""
         if unit_id not in self.writable:
-            raise PermissionDenied("You may not change objects of this unit")
+            raise PermissionDenied("You may not change objects of this unit", unit_id=unit_id)
 
     def require_any_write(self) -> None:
         """Raise unless the user may change objects of at least one unit."""
@@ -68,7 +68,7 @@ class Principal:
         """Raise unless the user administers this unit (or any unit when None)."""
         allowed = self.is_admin if unit_id is None else unit_id in self.administrable
         if not allowed:
-            raise PermissionDenied("Administrator role required")
+            raise PermissionDenied("Administrator role required", unit_id=unit_id)
 
     def require_visible(self, unit_id: int, what: str) -> None:
         """Raise NotFound for an object whose unit is outside the user's scope."""

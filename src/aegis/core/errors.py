@@ -24,9 +24,13 @@ class NotFound(AegisError):
 
 
 class PermissionDenied(AegisError):
-    """The caller may not perform this action."""
+    """The caller may not perform this action (on objects of `unit_id`, when known)."""
 
     code = "permission_denied"
+
+    def __init__(self, message: str, *, details: Any = None, unit_id: int | None = None) -> None:
+        super().__init__(message, details=details)
+        self.unit_id = unit_id
 
 
 class AuthenticationFailed(AegisError):
@@ -62,6 +66,16 @@ class PayloadTooLarge(AegisError):
     """An upload exceeds the configured size limit."""
 
     code = "payload_too_large"
+
+
+class TooManyAttempts(AegisError):
+    """Too many attempts in a short time; the caller may try again after `retry_after` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = max(1, retry_after)
 
 
 class ServiceUnavailable(AegisError):

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-Action = Literal["create", "update", "delete"]
+Action = Literal[
+    "create", "update", "delete", "sign_in_failed", "lock", "unlock", "permission_denied"
+]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -85,6 +86,29 @@ class Settings(BaseSettings):
     email_from: str = Field("", validation_alias=_env("EMAIL_FROM", "AEGIS_EMAIL_FROM"))
 
     redis_url: str = Field("", validation_alias=_env("REDIS_URL", "AEGIS_REDIS_URL"))
+    rate_limit_prefix: str = Field(
+        "aegis", min_length=1, max_length=100, validation_alias=_env("AEGIS_RATE_LIMIT_PREFIX")
+    )
+    rate_limits_enabled: bool = Field(True, validation_alias=_env("AEGIS_RATE_LIMITS_ENABLED"))
+    rate_limit_sign_in: str = Field("30/minute", validation_alias=_env("AEGIS_RATE_LIMIT_SIGN_IN"))
+    rate_limit_write: str = Field("600/minute", validation_alias=_env("AEGIS_RATE_LIMIT_WRITE"))
+    rate_limit_read: str = Field("1200/minute", validation_alias=_env("AEGIS_RATE_LIMIT_READ"))
+    rate_limit_export: str = Field("60/minute", validation_alias=_env("AEGIS_RATE_LIMIT_EXPORT"))
+    sign_in_account_failures: int = Field(
+        5, ge=1, le=1000, validation_alias=_env("AEGIS_SIGN_IN_ACCOUNT_FAILURES")
+    )
+    sign_in_address_failures: int = Field(
+        20, ge=1, le=100_000, validation_alias=_env("AEGIS_SIGN_IN_ADDRESS_FAILURES")
+    )
+    sign_in_failure_window_minutes: int = Field(
+        15, ge=1, le=24 * 60, validation_alias=_env("AEGIS_SIGN_IN_FAILURE_WINDOW_MINUTES")
+    )
+    sign_in_lock_minutes: int = Field(
+        15, ge=1, le=24 * 60, validation_alias=_env("AEGIS_SIGN_IN_LOCK_MINUTES")
+    )
+    sign_in_longest_lock_minutes: int = Field(
+        24 * 60, ge=1, le=30 * 24 * 60, validation_alias=_env("AEGIS_SIGN_IN_LONGEST_LOCK_MINUTES")
+    )
     openai_api_key: str = Field("", validation_alias=_env("OPENAI_API_KEY"))
     anthropic_api_key: str = Field("", validation_alias=_env("ANTHROPIC_API_KEY"))
 
@@ -118,6 +142,20 @@ class Settings(BaseSettings):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if isinstance(value, list) and "admin" not in value:
             value = ["admin", *value]
+        return value
+
+    @field_validator(
+        "rate_limit_sign_in", "rate_limit_write", "rate_limit_read", "rate_limit_export"
+    )
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        """A limit such as '600/minute' or '10 per second'."""
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"must be a rate such as '600/minute' or '10/second', not {value!r}"
+            ) from exc
         return value
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from aegis.core.errors import (
     PayloadTooLarge,
     PermissionDenied,
     ServiceUnavailable,
+    TooManyAttempts,
     ValidationFailed,
 )
 from aegis.core.messages import location_label, plain_message
@@ -33,6 +34,7 @@ STATUS_BY_ERROR: list[tuple[type[AegisError], int]] = [
     (Conflict, 409),
     (PayloadTooLarge, 413),
     (ValidationFailed, 422),
+    (TooManyAttempts, 429),
     (ServiceUnavailable, 503),
 ]
 
@@ -109,9 +111,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AegisError)
     async def _aegis_error(request: Request, exc: AegisError) -> Response:
         status = status_for(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, PermissionDenied):  # for the record of the refusal
+            request.state.denial = {"reason": exc.message, "unit_id": exc.unit_id}
         if wants_html(request):
-            return request.app.state.render_error(request, status, exc.message)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            page: Response = request.app.state.render_error(request, status, exc.message)
+            page.headers.update({k: v for k, v in headers.items() if k == "Retry-After"})
+            return page
         return JSONResponse(
             error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
         )

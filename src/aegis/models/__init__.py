@@ -21,6 +21,7 @@ from aegis.models.risk import (
 )
 from aegis.models.quarantine import QuarantinedFile
 from aegis.models.setting import StoredSetting
+from aegis.models.sign_in import SignInThrottle
 from aegis.models.task import Task, TaskComment
 from aegis.models.unit import Unit
 from aegis.models.user import AuthSession, RefreshToken, RoleAssignment, User
@@ -45,6 +46,7 @@ __all__ = [
     "RiskAttachment",
     "RiskScoreChange",
     "RoleAssignment",
+    "SignInThrottle",
     "StoredSetting",
     "Task",
     "TaskComment",

@@ -15,6 +15,7 @@ from aegis.web.assets import StaticAssets
 from aegis.web.cookies import CookieCodec
 from aegis.web.deps import LoginRequired
 from aegis.web.flash import with_message
+from aegis.web.rate_keys import cookie_identity
 from aegis.web.security import PagePolicyMiddleware, content_security_policy
 from aegis.web.templating import render
 
@@ -24,6 +25,7 @@ ERROR_TITLES = {
     409: "This conflicts with the current state",
     413: "The file is too large",
     422: "Invalid input",
+    429: "Too many attempts",
 }
 
 
@@ -37,6 +39,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, static files and their security headers to the application."""
     max_age = settings.session_absolute_hours * 3600
     app.state.cookie_codec = CookieCodec(settings.secret_key, max_age)
+    identities = getattr(app.state, "rate_limit_identities", [])
+    app.state.rate_limit_identities = [*identities, cookie_identity]
     app.state.static_assets = StaticAssets(url_prefix=settings.static_url)
     app.state.render_error = render_error
 

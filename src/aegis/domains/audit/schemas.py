@@ -33,7 +33,12 @@ class AuditEventQuery(ListQuery):
     entity_type: str | None = Field(None, max_length=64)
     entity_id: int | None = None
     actor_id: int | None = None
-    action: Literal["create", "update", "delete"] | None = None
+    action: (
+        Literal[
+            "create", "update", "delete", "sign_in_failed", "lock", "unlock", "permission_denied"
+        ]
+        | None
+    ) = None
     since: datetime | None = None
     until: datetime | None = None
 

@@ -17,6 +17,7 @@ from aegis.core.security import (
     token_digest,
     verify_password,
 )
+from aegis.domains.auth import lockout
 from aegis.domains.auth import repository as repo
 from aegis.domains.auth.devices import device_label
 from aegis.domains.auth.errors import SessionExpired
@@ -100,11 +101,20 @@ def _issue(session: Session, auth_session: AuthSession, key: str, policy: TokenP
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
-    """Return the active user with these credentials or raise AuthenticationFailed."""
+    """Return the active user with these credentials or raise AuthenticationFailed.
+
+    Failures are counted per account and client address; while either is locked the
+    attempt is refused (SignInLocked) before the password is hashed.
+    """
+    email = email.strip().lower()
     user = repo.user_by_email(session, email)
+    lockout.refuse_if_locked(session, email, user)
     valid = verify_password(password, user.password_hash if user else None)
     if user is None or not valid or not user.is_active:
-        raise AuthenticationFailed(INVALID_CREDENTIALS)
+        reason = "unknown account" if user is None else "wrong password"
+        lockout.count_failure(session, email, user, reason if not valid else "account disabled")
+        raise lockout.SignInFailed(INVALID_CREDENTIALS)
+    lockout.clear_account(session, email)
     return user
 
 
@@ -269,3 +279,13 @@ def revoke_session(*, session: Session, principal: Principal, session_id: int) -
 def sign_out_everywhere(*, session: Session, principal: Principal) -> int:
     """Revoke every session of the caller, this one included; return how many were open."""
     return revoke_all_sessions(session=session, user_id=principal.user_id)
+
+
+def account_locked_until(*, session: Session, email: str) -> datetime | None:
+    """Until when signing in to this account is locked after failed attempts (None if not)."""
+    return lockout.locked_until(session, email.strip().lower())
+
+
+def unlock_account(*, session: Session, principal: Principal | None, user: User) -> bool:
+    """Lift an account's sign-in lock (recorded); False when it was not locked."""
+    return lockout.unlock(session, principal, user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, Role
@@ -176,6 +178,31 @@ def deactivate_user(*, session: Session, principal: Principal, user_id: int) -> 
     update_user(
         session=session, principal=principal, user_id=user_id, data=UserUpdate(is_active=False)
     )
+
+
+def sign_in_locked_until(
+    *, session: Session, principal: Principal, user_id: int
+) -> datetime | None:
+    """Until when a user the caller administers is locked out after failed sign-ins."""
+    user = repo.get_user_in(session, principal.administrable, user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    return auth_service.account_locked_until(session=session, email=user.email)
+
+
+def unlock_user(*, session: Session, principal: Principal | None, user_id: int) -> bool:
+    """Lift a user's sign-in lock; `principal` None means an operator at the console.
+
+    Returns False when the user was not locked.
+    """
+    user = (
+        session.get(User, user_id)
+        if principal is None
+        else _administered_user(session, principal, user_id)
+    )
+    if user is None:
+        raise UserNotFound("User not found")
+    return auth_service.unlock_account(session=session, principal=principal, user=user)
 
 
 def set_password(*, session: Session, user_id: int, password: str) -> None:

@@ -37,7 +37,7 @@ router = APIRouter(prefix="/admin")
 
 ROLES = [(role.value, choice_label(role.value)) for role in Role]
 ACTIVE_CHOICES = [("true", "Active"), ("false", "Disabled")]
-FIELDLESS = ("status", "revoke")
+FIELDLESS = ("status", "revoke", "unlock")
 
 
 def _checked(form: Any, name: str) -> bool:
@@ -168,6 +168,9 @@ def _user_page(
         values=values or {"include_children": True, "name": user.name, "role": Role.ANALYST.value},
         notice=_notice(request),
         min_password=MIN_PASSWORD_LENGTH,
+        locked_until=users.sign_in_locked_until(
+            session=session, principal=principal, user_id=user_id
+        ),
     )
 
 
@@ -179,6 +182,7 @@ NOTICES = {
     "enabled": "The user was enabled.",
     "password": "The password was set; the user's sessions have ended.",
     "renamed": "The name was saved.",
+    "unlocked": "Sign-in was unlocked: the user can sign in again.",
 }
 
 
@@ -373,3 +377,19 @@ async def set_password(
         )
 
     return _user_change(request, session, principal, user_id, "password", change, "password")
+
+
+@router.post("/users/{user_id}/unlock", dependencies=[CsrfChecked])
+def unlock_user(
+    user_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Lift the lock that repeated failed sign-ins put on the user's account."""
+    return _user_change(
+        request,
+        session,
+        principal,
+        user_id,
+        "unlock",
+        lambda: users.unlock_user(session=session, principal=principal, user_id=user_id),
+        "unlocked",
+    )

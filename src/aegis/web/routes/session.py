@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
-from aegis.core.errors import AuthenticationFailed, ValidationFailed
+from aegis.core.errors import AuthenticationFailed, TooManyAttempts, ValidationFailed
 from aegis.domains.auth import service as auth
 from aegis.domains.auth.schemas import SessionPolicy
 from aegis.domains.common.bounds import Id
@@ -96,6 +96,10 @@ def login(
         )
     except AuthenticationFailed as exc:
         return _login_form(request, next=next, email=email, error=exc.message, status=401)
+    except TooManyAttempts as exc:  # locked after failed sign-ins: said on the form
+        page = _login_form(request, next=next, email=email, error=exc.message, status=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     cookie = codec(request).encode(opened.key, opened.user_id)
     _set_cookie(request, response, cookie, int(opened.lifetime.total_seconds()))

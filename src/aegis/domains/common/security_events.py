@@ -1,0 +1,62 @@
+"""Security events (failed sign-ins, locks, unlocks, refusals): audit trail and log line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aegis.core.context import current_client_address, current_request_id
+from aegis.core.events import Action, EntityChanged, publish
+from aegis.models import RoleAssignment, Unit
+
+log = structlog.get_logger("aegis.security")
+
+
+def home_unit(session: Session, user_id: int | None) -> int | None:
+    """The unit an event about a user is filed under: their first unit, else the root unit."""
+    if user_id is not None:
+        unit = session.scalar(
+            select(func.min(RoleAssignment.unit_id)).where(RoleAssignment.user_id == user_id)
+        )
+        if unit is not None:
+            return int(unit)
+    return session.scalar(select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+
+
+def record_security_event(
+    session: Session,
+    action: Action,
+    *,
+    entity_type: str,
+    entity_id: int,
+    unit_id: int | None,
+    actor_id: int | None,
+    actor_email: str | None,
+    details: dict[str, Any],
+) -> None:
+    """Record a security event in the audit trail and as a structured log line (no secrets)."""
+    address = current_client_address()
+    recorded = {**details, "client_address": address}
+    publish(
+        session,
+        EntityChanged(
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            unit_id=unit_id,
+            actor_id=actor_id,
+            actor_email=actor_email,
+            changes={key: [None, value] for key, value in recorded.items() if value is not None},
+        ),
+    )
+    fields = {
+        "user_id": actor_id,
+        "user": actor_email,
+        "client_address": address,
+        "unit_id": unit_id,
+        "request_id": current_request_id(),
+    }
+    log.warning(action, **{**fields, **details})
