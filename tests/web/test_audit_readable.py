@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from aegis.domains.assessments import comments, work
-from aegis.domains.assessments.schemas import AssessmentCommentCreate, OwnerWrite
+from aegis.domains.assessments import comments, service, work
+from aegis.domains.assessments.schemas import AssessmentCommentCreate, OverrideWrite, OwnerWrite
 from aegis.domains.discussion.schemas import Subject
 from aegis.domains.risks import service as risks
 from aegis.domains.risks.schemas import RiskUpdate
@@ -150,6 +150,21 @@ def test_parts_of_objects_read_by_their_parent(client, token_for, db, world, pri
         requirement_id=ids["GV.OC-01"],
         data=OwnerWrite(owner_id=world.users["analyst"]),
     )
+    work.set_owner(
+        session=db,
+        principal=admin,
+        assessment_id=assessment.id,
+        requirement_id=ids["GV.OC-01"],
+        data=OwnerWrite(owner_id=world.users["readonly_a"]),
+    )
+    for status in ("compliant", "non_compliant"):
+        service.set_override(
+            session=db,
+            principal=admin,
+            assessment_id=assessment.id,
+            requirement_id=ids["GV.OC-01"],
+            data=OverrideWrite(status=status, justification="Seen at the annual review"),
+        )
     comments.add_comment(
         session=db,
         principal=admin,
@@ -167,7 +182,14 @@ def test_parts_of_objects_read_by_their_parent(client, token_for, db, world, pri
     expected = {
         "risk_comment": ["Created risk comment on risk 'Ransomware on file servers'"],
         "control_comment": ["Created control comment on control 'AC-1 Access control'"],
-        "assessment_owner": ["Created assessment owner for GV.OC-01 in assessment 'Annual review'"],
+        "assessment_owner": [
+            "Updated assessment owner for GV.OC-01 in assessment 'Annual review'",
+            "Created assessment owner for GV.OC-01 in assessment 'Annual review'",
+        ],
+        "assessment_result": [
+            "Updated assessment result for GV.OC-01 in assessment 'Annual review'",
+            "Created assessment result for GV.OC-01 in assessment 'Annual review'",
+        ],
         "assessment_comment": [
             "Created assessment comment in assessment 'Annual review'",
             "Created assessment comment for GV.OC-01 in assessment 'Annual review'",
@@ -186,9 +208,13 @@ def test_parts_of_objects_read_by_their_parent(client, token_for, db, world, pri
         "/api/v1/audit-events",
         params={"entity_type": "assessment_owner"},
         headers=token_for("readonly_a"),
-    ).json()["items"][0]
-    assert {d["label"]: d["after"] for d in owner["details"]} == {
+    ).json()["items"]
+    assert {d["label"]: d["after"] for d in owner[1]["details"]} == {
         "Assessment": "Annual review",
         "Requirement": "GV.OC-01 Requirement GV.OC-01",
         "Owner": "Analyst",
     }
+    changed = owner[0]["details"]  # only what changed, though the assessment is recorded
+    assert [(d["label"], d["before"], d["after"]) for d in changed] == [
+        ("Owner", "Analyst", "Readonly_A")
+    ]

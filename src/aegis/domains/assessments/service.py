@@ -5,7 +5,7 @@ Owners, bulk verdicts and comments are in `work` and `comments`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -233,6 +233,7 @@ def set_override(
         assessment.unit_id,
         before,
         snapshot(decided, OVERRIDE_FIELDS),
+        context=part_of(decided),
     )
     return _result_of(session, assessment, requirement_id)
 
@@ -257,6 +258,11 @@ def clear_override(
         assessment.unit_id,
         before=before,
     )
+
+
+def part_of(part: Any) -> dict[str, Any]:
+    """What an assessment's part belongs to, as the audit trail names it."""
+    return {"assessment_id": part.assessment_id, "requirement_id": part.requirement_id}
 
 
 class FrameworkScore(NamedTuple):

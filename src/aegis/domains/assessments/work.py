@@ -11,7 +11,7 @@ from aegis.domains.assessments import repository as repo
 from aegis.domains.assessments.errors import RequirementNotAssessed
 from aegis.domains.assessments.results import compute, with_work
 from aegis.domains.assessments.schemas import BulkOverrideWrite, OwnerWrite, ResultRead
-from aegis.domains.assessments.service import OVERRIDE_FIELDS, find_assessment
+from aegis.domains.assessments.service import OVERRIDE_FIELDS, find_assessment, part_of
 from aegis.domains.common.changes import record, snapshot
 from aegis.models import Assessment, AssessmentResult
 from aegis.models.assessment import AssessmentOwner
@@ -69,6 +69,7 @@ def set_overrides(
             assessment.unit_id,
             before,
             snapshot(result, OVERRIDE_FIELDS),
+            context=part_of(result),
         )
     chosen = set(wanted)
     results = [r for r in compute(session, assessment) if r.requirement_id in chosen]
@@ -143,6 +144,7 @@ def set_owner(
             assessment.unit_id,
             before,
             snapshot(owner, OWNER_FIELDS),
+            context=part_of(owner),
         )
     result = next(r for r in compute(session, assessment) if r.requirement_id == requirement_id)
     return with_work(session, assessment.id, [result])[0]

@@ -31,6 +31,7 @@ REFERENCES = {
     "uploaded_by_id": "user",
     "decided_by_id": "user",
     "requested_by_id": "user",
+    "assigned_by_id": "user",
     "unit_id": "unit",
     "parent_id": "unit",
     "risk_id": "risk",
@@ -235,6 +236,8 @@ def entry(event: AuditEventRead, found: Found) -> AuditEntryRead:
         if field in SKIPPED or NAMED_TOO.get(field) in event.changes:
             continue
         before, after = _pair(value)
+        if before == after:  # recorded to say what the object belongs to, not a change
+            continue
         details.append(
             AuditChangeRead(
                 field=field,

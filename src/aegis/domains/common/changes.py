@@ -46,11 +46,19 @@ def record(
     unit_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    *,
+    context: dict[str, Any] | None = None,
 ) -> None:
-    """Publish a change event for the audit trail (skipped for updates that changed nothing)."""
+    """Publish a change event for the audit trail (skipped for updates that changed nothing).
+
+    `context` names what the object belongs to (`{"assessment_id": 3}`): recorded unchanged
+    beside the changes, so that the trail can say whose part was changed.
+    """
     changes = diff(before or {}, after or {})
     if action == "update" and not changes:
         return
+    for name, value in (context or {}).items():
+        changes.setdefault(name, [_plain(value), _plain(value)])
     publish(
         session,
         EntityChanged(
