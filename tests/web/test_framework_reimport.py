@@ -40,11 +40,14 @@ def test_the_format_is_read_from_the_content(browser_for, db, world) -> None:
     browser = browser_for("analyst")
     unit = world.units["division-a"]
     named = {"name": "House rules", "key": "house", "version": "1"}
-    created = _import(browser, unit, FIRST, "rules.json", **named)
+    csv_named_json = _import(browser, unit, FIRST, "rules.json", **named)
+    assert csv_named_json.status_code == 422 and 'id="e-file"' in csv_named_json.text
+    assert "rules.json is not a JSON file: its content is" in csv_named_json.text
+    created = _import(browser, unit, FIRST, "rules.txt", **named)
     assert created.status_code == 303, created.text
     oscal_named_csv = _import(browser, unit, catalog(), "tiny.csv")
     assert oscal_named_csv.status_code == 422 and 'id="e-file"' in oscal_named_csv.text
-    assert ".csv file holds JSON" in oscal_named_csv.text
+    assert "tiny.csv is not a CSV file: its content is JSON" in oscal_named_csv.text
     claimed = _import(browser, unit, FIRST, "rules.csv", format="oscal", **{**named, "key": "x"})
     assert claimed.status_code == 422 and 'id="e-format"' in claimed.text
     assert "The file holds CSV, not an OSCAL catalog" in claimed.text
