@@ -12,6 +12,7 @@ from aegis.models.evidence import (
     evidence_requirements,
 )
 from aegis.models.framework import Framework, Requirement, RequirementMapping
+from aegis.models.quarantine import QuarantinedFile
 from aegis.models.risk import (
     Risk,
     RiskAcceptanceRequest,
@@ -19,7 +20,6 @@ from aegis.models.risk import (
     risk_assets,
     risk_controls,
 )
-from aegis.models.quarantine import QuarantinedFile
 from aegis.models.setting import StoredSetting
 from aegis.models.sign_in import SignInThrottle
 from aegis.models.task import Task, TaskComment
@@ -37,8 +37,8 @@ __all__ = [
     "Evidence",
     "EvidenceVersion",
     "Framework",
-    "RefreshToken",
     "QuarantinedFile",
+    "RefreshToken",
     "Requirement",
     "RequirementMapping",
     "Risk",
