@@ -21,20 +21,12 @@ from aegis.http.deps import SessionDep
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import form_values
+from aegis.web.routes.framework_requirements import requirement_url, whole_number
 from aegis.web.routes.frameworks import requirement_of
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/frameworks")
-
-
-def _url(framework_id: int, requirement_id: int) -> str:
-    return f"/frameworks/{framework_id}/requirements/{requirement_id}"
-
-
-def _int(text: Any) -> int | None:
-    value = str(text or "").strip()
-    return int(value) if value.isdigit() else None
 
 
 def _requirement_form(
@@ -95,7 +87,7 @@ def new_requirement(
     """The form to add a requirement (?parent_id= places it below another one)."""
     framework = _writable_framework(session, principal, framework_id)
     values: dict[str, Any] = {"assessable": True}
-    parent_id = _int(request.query_params.get("parent_id"))
+    parent_id = whole_number(request.query_params.get("parent_id"))
     if parent_id is not None:
         values["parent"] = requirement_of(session, principal, framework_id, parent_id).ref_id
     return _requirement_form(request, principal, framework, None, values, {})
@@ -127,7 +119,7 @@ async def create_requirement(
         return _requirement_form(
             request, principal, framework, None, values, errors, refused.status
         )
-    url = _url(framework_id, created.id)
+    url = requirement_url(framework_id, created.id)
     return redirect_with_message(request, url, "The requirement was added.")
 
 
@@ -181,5 +173,5 @@ async def update_requirement(
         return _requirement_form(
             request, principal, framework, requirement, values, errors, refused.status
         )
-    url = _url(framework_id, requirement_id)
+    url = requirement_url(framework_id, requirement_id)
     return redirect_with_message(request, url, "The requirement was saved.")

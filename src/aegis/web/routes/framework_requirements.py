@@ -57,11 +57,13 @@ PHRASES = {
 }
 
 
-def _url(framework_id: int, requirement_id: int) -> str:
+def requirement_url(framework_id: int, requirement_id: int) -> str:
+    """The page of a requirement."""
     return f"/frameworks/{framework_id}/requirements/{requirement_id}"
 
 
-def _int(text: Any) -> int | None:
+def whole_number(text: Any) -> int | None:
+    """A form or URL value as a whole number, or None."""
     value = str(text or "").strip()
     return int(value) if value.isdigit() else None
 
@@ -155,7 +157,10 @@ def _requirement_page(
         "map_q": (request.query_params.get("map_q") or "").strip()[:SEARCH_MAX],
     }
     candidates, candidate_total = _candidates(
-        session, principal, _int(values.get("map_framework")), str(values.get("map_q") or "")
+        session,
+        principal,
+        whole_number(values.get("map_framework")),
+        str(values.get("map_q") or ""),
     )
     can_edit = framework.unit_id in principal.writable
     usage = (
@@ -252,7 +257,7 @@ async def delete_requirement(
     except RequirementInUse as exc:
         return refused(exc.message)
     url = (
-        _url(framework_id, requirement.parent_id)
+        requirement_url(framework_id, requirement.parent_id)
         if requirement.parent_id is not None
         else f"/frameworks/{framework_id}"
     )
@@ -297,7 +302,7 @@ async def add_mapping(
             errors=refused.errors,
             status_code=refused.status,
         )
-    url = _url(framework_id, requirement_id)
+    url = requirement_url(framework_id, requirement_id)
     return redirect_with_message(request, url, "The mapping was added.")
 
 
@@ -316,5 +321,5 @@ def remove_mapping(
     """Remove a mapping of this requirement."""
     requirement_of(session, principal, framework_id, requirement_id)
     service.delete_mapping(session=session, principal=principal, mapping_id=mapping_id)
-    url = _url(framework_id, requirement_id)
+    url = requirement_url(framework_id, requirement_id)
     return redirect_with_message(request, url, "The mapping was removed.")
