@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aegis.models import Asset
+from aegis.models import Asset, AuditEvent
 from tests.cli.console import PASSWORD, Aegis, said
 from tests.factories.imports import ASSET_HEADERS, asset_rows, csv_file, xlsx_file
+from tests.web.conftest import sign_in
 
 EMAIL = "ada@example.com"
 
@@ -58,3 +59,26 @@ def test_rows_without_a_unit_go_to_the_unit_given(organisation, tmp_path: Path):
     assert aegis.count(Asset, Asset.name == "printer") == 1
     unknown = aegis("import", "assets", str(path), "--as", "nobody@example.com")
     assert unknown.exit_code == 1 and "nobody@example.com" in said(unknown)
+
+
+def test_an_export_of_the_list_page_checks_unchanged_from_the_console(organisation, tmp_path):
+    aegis = _analyst(organisation)
+    path = tmp_path / "assets.csv"
+    path.write_bytes(csv_file(ASSET_HEADERS, asset_rows(3, unit="Team", owner=EMAIL)))
+    aegis.ok("import", "assets", str(path), "--as", EMAIL)
+    links = tmp_path / "links.csv"
+    links.write_bytes(csv_file(["Reference", "Dependencies"], [["A-IMP-0001", "A-IMP-0003"]]))
+    assert "1 updated" in said(aegis.ok("import", "assets", str(links), "--as", EMAIL))
+    with aegis.http() as client:
+        browser = sign_in(client, EMAIL, PASSWORD)
+        export = browser.get("/assets?format=csv")
+    assert export.status_code == 200
+    assert "Reference,Name,Unit" in export.text and "server-0003" in export.text
+    exported = tmp_path / "exported.csv"
+    exported.write_bytes(export.content)
+    events = aegis.count(AuditEvent)
+    dry = aegis.ok("import", "assets", str(exported), "--dry-run", "--as", EMAIL)
+    assert "Dry run, nothing was written. 3 rows: 0 to create, 0 to update, 3 unchanged" in said(
+        dry
+    )
+    assert aegis.count(AuditEvent) == events

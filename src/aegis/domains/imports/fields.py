@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Literal
 
 from aegis.core.messages import field_label
@@ -53,7 +54,10 @@ class FieldSpec:
     @property
     def label(self) -> str:
         """The field as people read it, as list exports name their columns."""
-        return field_label(self.name)
+        return _label(self.name)
+
+
+_label = cache(field_label)  # asked for every cell of a file
 
 
 def _ref() -> FieldSpec:

@@ -120,15 +120,22 @@ LINK_TABLES: dict[str, tuple[Table, str, str, Any]] = {
 def visible_links(
     session: Session, field: str, owner_ids: Iterable[int], units: frozenset[int]
 ) -> dict[int, set[int]]:
-    """The links of these owners to objects of these units, for one link field."""
+    """The links of these owners to objects of these units, for one link field.
+
+    The links are read by owner, then their targets kept if visible: joined in one query,
+    SQLite would probe every pair of an owner and a visible object.
+    """
     table, owner, target, model = LINK_TABLES[field]
-    found: dict[int, set[int]] = defaultdict(set)
+    pairs: list[tuple[int, int]] = []
     for chunk in _chunks(owner_ids):
-        stmt = (
-            select(table.c[owner], table.c[target])
-            .join(model, model.id == table.c[target])
-            .where(table.c[owner].in_(chunk), in_units(model.unit_id, units))
-        )
-        for owner_id, target_id in session.execute(stmt):
+        stmt = select(table.c[owner], table.c[target]).where(table.c[owner].in_(chunk))
+        pairs.extend((owner_id, target_id) for owner_id, target_id in session.execute(stmt))
+    visible: set[int] = set()
+    for chunk in _chunks(target_id for _, target_id in pairs):
+        stmt = select(model.id).where(model.id.in_(chunk), in_units(model.unit_id, units))
+        visible.update(session.scalars(stmt))
+    found: dict[int, set[int]] = defaultdict(set)
+    for owner_id, target_id in pairs:
+        if target_id in visible:
             found[owner_id].add(target_id)
     return found

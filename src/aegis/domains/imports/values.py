@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from aegis.core.messages import choice_label
@@ -38,13 +40,20 @@ def plain(text: str, fmt: Format, label: str) -> str:
     return text
 
 
+@cache
+def _choices(choices: type[StrEnum]) -> dict[str, str]:
+    """The value of each choice by its code and by its label, compared without case."""
+    found = {choice_label(member).casefold(): member.value for member in choices}
+    return {**found, **{member.value: member.value for member in choices}}
+
+
 def _choice(spec: FieldSpec, text: str) -> str:
-    choices = list(spec.choices or ())
-    wanted = re.sub(r"[\s\-]+", "_", text.strip().casefold())
-    for member in choices:
-        if wanted == member.value or text.strip().casefold() == choice_label(member).casefold():
-            return member.value
-    allowed = ", ".join(choice_label(member) for member in choices)
+    known = _choices(spec.choices) if spec.choices else {}
+    typed = text.strip().casefold()
+    found = known.get(re.sub(r"[\s\-]+", "_", typed)) or known.get(typed)
+    if found is not None:
+        return found
+    allowed = ", ".join(choice_label(member) for member in spec.choices or ())
     raise CellError(f"{spec.label} must be one of: {allowed}")
 
 
