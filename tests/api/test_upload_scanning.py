@@ -84,6 +84,11 @@ def test_an_infected_upload_is_refused_quarantined_audited_and_never_served(
         headers=token_for("admin"),
     ).json()
     assert trail["items"][0]["summary"] == "Created quarantined file 'x.pdf'"
+    details = {d["label"]: d["after"] for d in trail["items"][0]["details"]}
+    assert details["Uploaded as"] == "Evidence"
+    assert details["Malware found"].startswith("Eicar-Test-Signature")
+    assert details["SHA-256"] == row.sha256
+    assert details["Uploaded by"] == "Analyst"
     listed = client.get("/api/v1/evidence", headers=token_for("analyst")).json()
     assert listed["total"] == 0
 

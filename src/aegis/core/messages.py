@@ -29,6 +29,9 @@ LABELS = {
     "ref": "Reference",
     "ref_id": "Reference",
     "request_id": "Request id",
+    "sha256": "SHA-256",
+    "signature": "Malware found",
+    "upload_kind": "Uploaded as",
 }
 WORDS = {
     "ip": "IP",
@@ -221,6 +224,8 @@ def plain_message(error: Mapping[str, Any], loc: Location | None = None) -> str:
         names = [part for part in path if isinstance(part, str)]
         return f"Unknown field: {names[-1] if names else 'unnamed'}"
     label = location_label(path)
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        kind = f"string_{kind}"  # a length checked after a text validator counts characters
     if kind in SENTENCES:
         return SENTENCES[kind](label, ctx, msg)
     phrase = PHRASES.get(kind, "is not valid")

@@ -81,6 +81,7 @@ CODES = frozenset(
         "status",
         "treatment",
         "type",
+        "upload_kind",
     }
 )
 RECORDED_NAMES = ("title", "name", "ref", "email", "filename")
