@@ -32,12 +32,12 @@
     }
   });
 
-  // Forms marked data-swap-errors show the server's answer to a refused change (422, 413, 409)
-  // in place.
+  // Forms marked data-swap-errors show the server's answer to a refused change (422, 413, 409,
+  // or 503 when the malware scanner cannot be reached) in place.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if ((status === 422 || status === 413 || status === 409) && source && source.closest && source.closest("[data-swap-errors]")) {
+    if ((status === 422 || status === 413 || status === 409 || status === 503) && source && source.closest && source.closest("[data-swap-errors]")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
