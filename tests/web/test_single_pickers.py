@@ -129,6 +129,12 @@ def test_people_and_risks_of_the_same_name_are_told_apart(
         one.id: "Phishing (PH-1 · division-a)",
         two.id: "Phishing (PH-2 · team-a1)",
     }
+    by_ref = analyst.get("/form-parts/risks?name=risk_id&pick_q_risk_id=ph-2").text
+    assert set(_buttons(by_ref)) == {two.id}
+    asset = make_asset(db, admin, team, name="Phishing filter", ref="MAIL-GW")
+    db.commit()
+    assets = analyst.get("/form-parts/assets?name=asset_id&pick_q_asset_id=mail-gw").text
+    assert _buttons(assets) == {asset.id: "Phishing filter (MAIL-GW · team-a1)"}
     controls = analyst.get("/form-parts/controls?name=control_id&pick_q_control_id=AC-1").text
     assert sorted(_buttons(controls).values()) == [
         "AC-1 Reviews (division-a)",

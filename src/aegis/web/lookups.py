@@ -15,8 +15,6 @@ from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlQuery
 from aegis.domains.frameworks import service as frameworks
 from aegis.domains.frameworks.schemas import FrameworkQuery
-from aegis.domains.risks import service as risks
-from aegis.domains.risks.schemas import RiskQuery
 from aegis.domains.units import service as units
 from aegis.domains.units.schemas import UnitQuery
 from aegis.domains.users import service as users
@@ -64,21 +62,6 @@ def asset_details(asset: AssetRead, units: Mapping[int, str]) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def asset_label(asset: AssetRead, units: Mapping[int, str]) -> str:
-    """An asset's name with its reference, unit and host name, for selects."""
-    details = asset_details(asset, units)
-    return f"{asset.name} ({details})" if details else asset.name
-
-
-def asset_choices(session: Session, principal: Principal) -> Options:
-    """Assets the caller can see, told apart by reference, unit and host name."""
-    units = unit_names(session, principal)
-    page = assets.list_assets(
-        session=session, principal=principal, query=AssetQuery(limit=MAX_LIMIT, sort="name")
-    )
-    return [(asset.id, asset_label(asset, units)) for asset in page.items]
-
-
 def control_options(session: Session, principal: Principal) -> Options:
     """Controls the caller can see."""
     page = controls.list_controls(
@@ -110,11 +93,3 @@ def framework_options(session: Session, principal: Principal) -> Options:
         session=session, principal=principal, query=FrameworkQuery(limit=MAX_LIMIT, sort="name")
     )
     return [(f.id, framework_title(f.name, f.version)) for f in page.items]
-
-
-def risk_options(session: Session, principal: Principal) -> Options:
-    """Risks the caller can see."""
-    page = risks.list_risks(
-        session=session, principal=principal, query=RiskQuery(limit=MAX_LIMIT, sort="title")
-    )
-    return [(risk.id, risk.title) for risk in page.items]

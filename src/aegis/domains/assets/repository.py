@@ -28,6 +28,7 @@ def filtered(units: frozenset[int], query: AssetQuery) -> Select[Asset]:
         stmt = stmt.where(
             or_(
                 func.lower(Asset.name).like(pattern, escape="\\"),
+                func.lower(Asset.ref).like(pattern, escape="\\"),
                 func.lower(Asset.hostname).like(pattern, escape="\\"),
                 func.lower(Asset.description).like(pattern, escape="\\"),
                 Asset.ip_address == query.q.strip(),

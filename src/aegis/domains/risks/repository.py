@@ -144,6 +144,7 @@ def filtered(
         stmt = stmt.where(
             or_(
                 func.lower(Risk.title).like(pattern, escape="\\"),
+                func.lower(Risk.ref).like(pattern, escape="\\"),
                 func.lower(Risk.description).like(pattern, escape="\\"),
             )
         )
