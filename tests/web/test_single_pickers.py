@@ -201,3 +201,37 @@ def test_a_hidden_choice_is_kept_and_a_visible_one_can_be_cleared(
     assert analyst.post(url, dict(form)).status_code == 303
     stored = client.get(f"/api/v1/tasks/{seen.id}", headers=token_for("admin")).json()
     assert stored["assignee_id"] is None and stored["asset_id"] == asset.id
+
+
+def test_odd_or_oversized_ids_are_refused_by_the_field_not_with_a_server_error(
+    browser_for, db, world, principal_for
+) -> None:
+    risk = make_risk(db, principal_for("admin"), world.units["division-a"], title="Real risk")
+    db.commit()
+    analyst = browser_for("analyst")
+    refused = analyst.post(
+        "/tasks/new",
+        {
+            "title": "Odd ids",
+            "kind": "remediation",
+            "priority": "high",
+            "risk_id": str(risk.id),
+            "assignee_id": "²",
+            "asset_id": "99999999999",
+            "control_id": "1" * 40,
+        },
+    )
+    assert refused.status_code == 422
+    errors = dict(re.findall(r'<p class="error" id="e-([^"]+)">([^<]*)</p>', refused.text))
+    assert {"assignee_id", "asset_id", "control_id"} <= set(errors)
+    assert 'value="Odd ids"' in refused.text
+    assert (str(risk.id), "Real risk (" + risk.ref + " · division-a)", True) in _select(
+        refused.text, "risk_id"
+    )
+    for url in (
+        "/form-parts/risks?name=risk_id&risk_id=²&exclude=99999999999",
+        "/form-parts/requirements?name=requirement_ids&pick_in_requirement_ids=99999999999",
+        "/form-parts/people?name=owner_id&owner_id=" + "9" * 40,
+        "/form-parts/unit-check?noun=task&id=99999999999&risk_id=²&asset_id=99999999999",
+    ):
+        assert analyst.get(url).status_code == 200, url

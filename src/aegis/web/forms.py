@@ -32,6 +32,11 @@ def field_errors(exc: AegisError | ValidationError) -> dict[str, str]:
     return errors
 
 
+def _whole(text: str) -> bool:
+    """Whether the text is a whole number of ASCII digits short enough for int()."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def form_values(
     form: Any, *, lists: tuple[str, ...] = (), ints: tuple[str, ...] = ()
 ) -> dict[str, Any]:
@@ -41,12 +46,12 @@ def form_values(
         if key in CONTROLS or key.startswith(SEARCH_BOXES):
             continue
         if key in lists:
-            values[key] = [int(v) for v in form.getlist(key) if str(v).strip().isdigit()]
+            values[key] = [int(v) for v in form.getlist(key) if _whole(str(v).strip())]
             continue
         value = form.get(key)
         if isinstance(value, str) and value.strip() != "":
             text = value.strip()
-            values[key] = int(text) if key in ints and text.lstrip("-").isdigit() else text
+            values[key] = int(text) if key in ints and _whole(text.removeprefix("-")) else text
     for key in lists:
         values.setdefault(key, [])
     return values

@@ -10,11 +10,21 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
+from aegis.domains.common.bounds import MAX_INTEGER
 from aegis.domains.common.listing import MAX_LIMIT
 from aegis.web import lookups
 from aegis.web.picker_sources import SOURCES, Choice, Names, Source
 
-__all__ = ["Choice", "Picker", "matches_for", "picker", "queries", "searching", "single"]
+__all__ = [
+    "Choice",
+    "Picker",
+    "matches_for",
+    "picker",
+    "queries",
+    "searching",
+    "single",
+    "stored_id",
+]
 
 PICK_LIMIT = 20
 SEARCH_MAX = 200
@@ -86,11 +96,17 @@ def _matches(
     return others[:PICK_LIMIT], total, len(others) > PICK_LIMIT or total > len(found)
 
 
+def stored_id(value: Any) -> int | None:
+    """A number that may be the id of a stored object, else None (it would match nothing)."""
+    text = str(value).strip()
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else 0
+    return number if 0 < number <= MAX_INTEGER else None
+
+
 def _typed(params: Mapping[str, Any], name: str) -> tuple[str, int | None]:
     """The text typed in a picker's search box and the scope chosen beside it."""
     q = str(params.get(QUERY_PREFIX + name) or "").strip()[:SEARCH_MAX]
-    scope = str(params.get(SCOPE_PREFIX + name) or "").strip()
-    return q, int(scope) if scope.isdigit() else None
+    return q, stored_id(params.get(SCOPE_PREFIX + name) or "")
 
 
 def picker(
@@ -109,7 +125,7 @@ def picker(
     """A picker of the form field `name` with its chosen objects and the matches typed for."""
     source = SOURCES[FIELDS[name]]
     names = lookups.unit_names(session, principal) if names is None else names
-    wanted = [i for i in dict.fromkeys(chosen_ids) if i != exclude]
+    wanted = [i for i in dict.fromkeys(chosen_ids) if i != exclude and stored_id(i)]
     chosen = source.chosen(session, principal, wanted, names)
     skip = {choice.id for choice in chosen} | ({exclude} if exclude is not None else set())
     search = _typed(typed or {}, name)
@@ -164,9 +180,8 @@ def matches_for(session: Session, principal: Principal, kind: str, params: Any) 
     name = str(params.get("name", ""))
     if FIELDS.get(name) != kind:
         return None
-    exclude_text = str(params.get("exclude", ""))
-    exclude = int(exclude_text) if exclude_text.isdigit() else None
-    skip = {int(v) for v in params.getlist(name) if str(v).isdigit()}
+    exclude = stored_id(params.get("exclude", ""))
+    skip = {i for i in map(stored_id, params.getlist(name)) if i is not None}
     if exclude is not None:
         skip.add(exclude)
     source = SOURCES[kind]

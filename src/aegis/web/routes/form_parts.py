@@ -17,7 +17,7 @@ from aegis.domains.tasks import service as tasks
 from aegis.http.deps import SessionDep
 from aegis.web import placement
 from aegis.web.deps import WebPrincipal
-from aegis.web.pickers import matches_for
+from aegis.web.pickers import matches_for, stored_id
 from aegis.web.templating import render
 
 router = APIRouter(prefix="/form-parts")
@@ -74,12 +74,13 @@ def requirement_matches(request: Request, session: SessionDep, principal: WebPri
 def _values(request: Request) -> dict[str, Any]:
     params = request.query_params
     values: dict[str, Any] = {
-        name: [int(v) for v in params.getlist(name) if v.isdigit()] for name in LINK_LISTS
+        name: [i for i in map(stored_id, params.getlist(name)) if i is not None]
+        for name in LINK_LISTS
     }
     for name in LINKS:
-        text = params.get(name, "")
-        if text.isdigit():
-            values[name] = int(text)
+        found = stored_id(params.get(name, ""))
+        if found is not None:
+            values[name] = found
     return values
 
 
@@ -89,8 +90,8 @@ def unit_check(request: Request, session: SessionDep, principal: WebPrincipal) -
     noun = request.query_params.get("noun", "")
     if noun not in SAVED:
         return Response("Unknown form", status_code=404, media_type="text/plain")
-    saved_id = request.query_params.get("id", "")
-    before = SAVED[noun](session, principal, int(saved_id)) if saved_id.isdigit() else None
+    saved_id = stored_id(request.query_params.get("id", ""))
+    before = SAVED[noun](session, principal, saved_id) if saved_id is not None else None
     warnings = placement.warnings(
         session, principal, noun=noun, values=_values(request), before=before
     )
