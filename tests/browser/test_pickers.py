@@ -181,7 +181,13 @@ def test_a_task_links_one_risk_chosen_by_search_and_replaced_on_a_phone(
     expect(risk).to_contain_text("No risk.")
     assert form.locator('select[name="risk_id"]').input_value() == ""
 
+    unit = page.locator("#f-unit_id")
+    unit.select_option(label="Store Operations")
     risk_id = choose(form, "risk_id", "Ransomware encrypts")
+    warning = page.locator("#unit-check")
+    expect(warning).to_contain_text("through IT Infrastructure will not see")
+    unit.select_option(label="IT Infrastructure")
+    expect(warning).not_to_contain_text("will not see")
     choose(form, "assignee_id", "Riley Chen")
     assert not page.evaluate(OVERFLOW), "the form is wider than the phone"
     found = violations(page)
