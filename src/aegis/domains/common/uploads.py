@@ -242,19 +242,31 @@ def check_type(name: str, head: bytes, kind: UploadKind) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Received:
+    """An upload being screened: its safe name, content, kind, unit and size limit."""
+
+    name: str
+    stream: BinaryIO
+    kind: UploadKind
+    unit_id: int | None
+    max_bytes: int
+
+
 def _quarantine(
     session: Session,
     principal: Principal,
     store: LocalBlobStore,
-    upload: tuple[str, BinaryIO, UploadKind, int | None, int],
+    upload: _Received,
     signature: str,
 ) -> InfectedFile:
-    name, stream, kind, unit_id, max_bytes = upload
-    blob = store.put_quarantined(_chunks(stream, name, max_bytes), max_bytes=max_bytes)
-    unit = unit_id if unit_id is not None else min(principal.writable, default=None)
+    """Keep an infected upload in the quarantine, record and audit it; the refusal to raise."""
+    name, limit = upload.name, upload.max_bytes
+    blob = store.put_quarantined(_chunks(upload.stream, name, limit), max_bytes=limit)
+    unit = upload.unit_id if upload.unit_id is not None else min(principal.writable, default=None)
     kept = QuarantinedFile(
         filename=name,
-        upload_kind=kind.value,
+        upload_kind=upload.kind.value,
         signature=signature,
         size=blob.size,
         sha256=blob.sha256,
@@ -297,9 +309,8 @@ def screen(
     if store.scanner is not None:
         signature = store.scanner.scan(_chunks(stream, name, max_bytes))
         if signature is not None:
-            raise _quarantine(
-                session, principal, store, (name, stream, kind, unit_id, max_bytes), signature
-            )
+            received = _Received(name, stream, kind, unit_id, max_bytes)
+            raise _quarantine(session, principal, store, received, signature)
     stream.seek(0)
     head = stream.read(HEAD_BYTES)
     stream.seek(0)
