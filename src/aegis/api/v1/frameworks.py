@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
 from aegis.core.errors import PayloadTooLarge
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
+from aegis.domains.common.uploads import UploadKind
 from aegis.domains.frameworks import service
 from aegis.domains.frameworks.schemas import (
     CatalogDiff,
@@ -27,6 +28,7 @@ from aegis.domains.frameworks.schemas import (
     RequirementUpdate,
 )
 from aegis.http.deps import CurrentPrincipal, SessionDep, SettingsDep
+from aegis.http.uploads import screen_file
 
 router = APIRouter(tags=["frameworks"])
 CHUNK = 1024 * 1024
@@ -64,6 +66,7 @@ def create_framework(
     "/frameworks/import", response_model=FrameworkRead, status_code=status.HTTP_201_CREATED
 )
 def import_framework(
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
@@ -83,6 +86,7 @@ def import_framework(
     `POST /frameworks/{framework_id}/reimport`.
     """
     principal.require_write(unit_id)
+    screen_file(request, session, principal, file, UploadKind.CATALOG, unit_id)
     content = _read_upload(file, settings.max_upload_bytes)
     return service.import_file(
         session=session,
@@ -100,6 +104,7 @@ def import_framework(
 @router.post("/frameworks/{framework_id}/reimport", response_model=CatalogDiff)
 def reimport_framework(
     framework_id: Id,
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
@@ -112,6 +117,10 @@ def reimport_framework(
     Removed requirements that controls, evidence, assessment results or mappings still use
     are kept and listed under `kept`.
     """
+    framework = service.get_framework(
+        session=session, principal=principal, framework_id=framework_id
+    )
+    screen_file(request, session, principal, file, UploadKind.CATALOG, framework.unit_id)
     content = _read_upload(file, settings.max_upload_bytes)
     update = service.preview_update if dry_run else service.update_from_file
     return update(
@@ -242,12 +251,14 @@ def create_mapping(
 
 @router.post("/requirement-mappings/import", response_model=MappingImportResult)
 def import_mappings(
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV of mappings")],
 ) -> MappingImportResult:
     """Create or update mappings from a CSV (`source_framework,source_id,relationship,...`)."""
+    screen_file(request, session, principal, file, UploadKind.MAPPINGS)
     content = _read_upload(file, settings.max_upload_bytes)
     return service.import_mappings(session=session, principal=principal, content=content)
 

@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from aegis.core.authz import Principal
-from aegis.core.errors import PayloadTooLarge
+from aegis.core.errors import PayloadTooLarge, ServiceUnavailable
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.evidence import files, service
@@ -224,6 +224,8 @@ async def upload_evidence(
     except PayloadTooLarge:
         errors = _too_large(settings.max_upload_bytes)
         return _new_file_page(request, session, principal, values, errors, 413)
+    except ServiceUnavailable as exc:
+        return _new_file_page(request, session, principal, values, {"file": exc.message}, 503)
     done = _go(request, f"/evidence/{evidence.id}")
     return with_message(request, done, "The evidence was uploaded.")
 
@@ -370,6 +372,8 @@ async def upload_version(
         return _version_page(
             request, evidence, principal, _too_large(settings.max_upload_bytes), 413
         )
+    except ServiceUnavailable as exc:
+        return _version_page(request, evidence, principal, {"file": exc.message}, 503)
     done = _go(request, f"/evidence/{evidence_id}")
     return with_message(request, done, "The new version was uploaded.")
 
