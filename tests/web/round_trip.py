@@ -121,13 +121,14 @@ def api_import(
 
 
 def stored(db: Session, principal: Any, kind: str) -> dict[str, Any]:
-    """Every object of a kind as its reader sees it, with versions and audit events."""
+    """Every object of a kind as its reader sees it, with versions and its audit events."""
     db.expire_all()
     spec, query = LISTS[kind]
     rows = spec.fetch(session=db, principal=principal, query=query(limit=200)).items
     model = MODELS[kind]
     versions = dict(db.execute(select(model.id, model.version)).all())
-    events = db.scalar(select(func.count()).select_from(AuditEvent))
+    changes = AuditEvent.entity_type == kind.removesuffix("s")  # not the exports' own events
+    events = db.scalar(select(func.count()).select_from(AuditEvent).where(changes))
     return {
         "objects": {row.id: row.model_dump() for row in rows},
         "versions": versions,
