@@ -88,8 +88,26 @@ def _controls(
         name="control_ids",
         label="Supports controls",
         chosen_ids=values.get("control_ids") or [],
-        q=(queries or {}).get("control_ids", ""),
+        typed=queries,
         hidden=hidden,
+    )
+
+
+def _owner(
+    session: SessionDep,
+    principal: Principal,
+    values: dict[str, Any],
+    queries: dict[str, str] | None,
+) -> pickers.Picker:
+    """The picker of the person who looks after the evidence."""
+    return pickers.single(
+        session,
+        principal,
+        name="owner_id",
+        label="Owner",
+        value=values.get("owner_id"),
+        typed=queries,
+        blank="No owner",
     )
 
 
@@ -110,7 +128,7 @@ def _form_context(
     )
     return {
         "units": lookups.writable_units(session, principal),
-        "people": lookups.people(session, principal),
+        "owner": _owner(session, principal, values, queries),
         "controls": _controls(session, principal, values, queries),
         "requirements": requirements,
         "warnings": warnings or [],
@@ -428,7 +446,7 @@ def _edit_page(
         evidence=evidence,
         values=values,
         errors=errors,
-        people=lookups.people(session, principal),
+        owner=_owner(session, principal, values, queries),
         controls=_controls(session, principal, values, queries, hidden),
         warnings=warnings or [],
     )
