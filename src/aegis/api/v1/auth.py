@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 
 from aegis.domains.auth import service
 from aegis.domains.auth.schemas import LoginRequest, RefreshRequest, SessionRead, TokenPair
@@ -70,7 +68,7 @@ def sign_out_everywhere(session: SessionDep, principal: CurrentPrincipal) -> Non
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_session(
-    session_id: Annotated[Id, Path(ge=1, le=2**63 - 1)],
+    session_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.domains.risks import acceptance
 from aegis.domains.risks.acceptance_schemas import (
@@ -33,7 +34,7 @@ Policy = Annotated[AcceptancePolicy, Depends(_policy)]
     status_code=status.HTTP_201_CREATED,
 )
 def request_acceptance(
-    risk_id: int,
+    risk_id: Id,
     body: AcceptanceRequestCreate,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -60,7 +61,7 @@ def list_requests(
 
 @router.get("/risk-acceptance-requests/{request_id}", response_model=AcceptanceRequestRead)
 def get_request(
-    request_id: int, session: SessionDep, principal: CurrentPrincipal, policy: Policy
+    request_id: Id, session: SessionDep, principal: CurrentPrincipal, policy: Policy
 ) -> AcceptanceRequestRead:
     """One request."""
     return acceptance.get_request(
@@ -70,7 +71,7 @@ def get_request(
 
 @router.post("/risk-acceptance-requests/{request_id}/approve", response_model=AcceptanceRequestRead)
 def approve_request(
-    request_id: int,
+    request_id: Id,
     body: AcceptanceDecision,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -84,7 +85,7 @@ def approve_request(
 
 @router.post("/risk-acceptance-requests/{request_id}/reject", response_model=AcceptanceRequestRead)
 def reject_request(
-    request_id: int,
+    request_id: Id,
     body: AcceptanceDecision,
     session: SessionDep,
     principal: CurrentPrincipal,

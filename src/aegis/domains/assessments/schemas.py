@@ -8,14 +8,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import MultiLine, SingleLine
 from aegis.domains.frameworks.schemas import Labelled
 from aegis.models.enums import AssessmentStatus, ResultStatus
 
 MAX_BULK = 500
 MAX_COMMENT = 10000
 CommentBody = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT)
+    MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT)
 ]
 
 
@@ -24,10 +26,10 @@ class AssessmentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int
-    framework_id: int
-    name: str = Field(min_length=1, max_length=300)
-    description: str = Field("", max_length=20000)
+    unit_id: Id
+    framework_id: Id
+    name: SingleLine = Field(min_length=1, max_length=300)
+    description: MultiLine = Field("", max_length=20000)
     status: AssessmentStatus = AssessmentStatus.PLANNED
     due_date: date | None = None
 
@@ -37,11 +39,11 @@ class AssessmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(None, min_length=1, max_length=300)
-    description: str | None = Field(None, max_length=20000)
+    name: SingleLine | None = Field(None, min_length=1, max_length=300)
+    description: MultiLine | None = Field(None, max_length=20000)
     status: AssessmentStatus | None = None
     due_date: date | None = None
-    version: int | None = Field(
+    version: Id | None = Field(
         None, ge=1, description="The version you read; a save over a newer one is refused (409)"
     )
 
@@ -74,8 +76,8 @@ class AssessmentDetail(AssessmentRead):
 class AssessmentQuery(ListQuery):
     """Filters of the assessment list."""
 
-    unit_id: int | None = None
-    framework_id: int | None = None
+    unit_id: Id | None = None
+    framework_id: Id | None = None
     status: AssessmentStatus | None = None
 
 
@@ -85,13 +87,13 @@ class OverrideWrite(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     status: ResultStatus
-    justification: str = Field(min_length=10, max_length=20000)
+    justification: MultiLine = Field(min_length=10, max_length=20000)
 
 
 class BulkOverrideWrite(OverrideWrite):
     """One verdict and its reason for several requirements: all are saved, or none."""
 
-    requirement_ids: list[int] = Field(min_length=1, max_length=MAX_BULK)
+    requirement_ids: list[Id] = Field(min_length=1, max_length=MAX_BULK)
 
 
 class OwnerWrite(BaseModel):
@@ -99,7 +101,7 @@ class OwnerWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    owner_id: int | None = Field(
+    owner_id: Id | None = Field(
         description="A person who can see the assessment's unit, or null to remove the owner"
     )
 
@@ -143,7 +145,7 @@ class ResultQuery(ListQuery):
     """Filters of an assessment's results (sort: position, ref_id, status)."""
 
     status: ResultStatus | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     mine: bool | None = Field(None, description="true: only the requirements the caller owns")
     decided: bool | None = Field(
         None, description="true: with a human verdict (an override); false: without one"

@@ -9,9 +9,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
 from aegis.domains.common.refs import REF_HELP, Ref
+from aegis.domains.common.text import MultiLine, SingleLine
 from aegis.models.enums import AssetType, Criticality, DataClassification, Environment
 
 _TAG = re.compile(r"[a-z0-9][a-z0-9_.:-]{0,63}")
@@ -51,38 +53,38 @@ class AssetFields(BaseModel):
 class AssetCreate(AssetFields):
     """A new asset."""
 
-    unit_id: int
+    unit_id: Id
     ref: Ref | None = Field(None, description=REF_HELP)
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     type: AssetType
     criticality: Criticality = Criticality.MEDIUM
-    owner_id: int | None = None
+    owner_id: Id | None = None
     environment: Environment = Environment.PRODUCTION
     data_classification: DataClassification = DataClassification.INTERNAL
     hostname: Hostname | None = None
     ip_address: IPAddress | None = None
-    description: str = Field("", max_length=20000)
+    description: MultiLine = Field("", max_length=20000)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
-    depends_on_ids: list[int] = Field(default_factory=list, max_length=200)
+    depends_on_ids: list[Id] = Field(default_factory=list, max_length=200)
 
 
 class AssetUpdate(AssetFields):
     """Changes to an asset; omitted fields stay as they are."""
 
-    unit_id: int | None = None
+    unit_id: Id | None = None
     ref: Ref | None = None
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(None, min_length=1, max_length=200)
     type: AssetType | None = None
     criticality: Criticality | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     environment: Environment | None = None
     data_classification: DataClassification | None = None
     hostname: Hostname | None = None
     ip_address: IPAddress | None = None
-    description: str | None = Field(None, max_length=20000)
+    description: MultiLine | None = Field(None, max_length=20000)
     tags: list[Tag] | None = Field(None, max_length=50)
-    depends_on_ids: list[int] | None = Field(None, max_length=200)
-    version: int | None = Field(
+    depends_on_ids: list[Id] | None = Field(None, max_length=200)
+    version: Id | None = Field(
         None, ge=1, description="The version you read; a save over a newer one is refused (409)"
     )
 
@@ -122,11 +124,11 @@ class AssetDependencies(BaseModel):
 class AssetQuery(ListQuery):
     """Filters of the asset list."""
 
-    q: str | None = Field(None, max_length=200)
-    unit_id: int | None = None
+    q: SingleLine | None = Field(None, max_length=200)
+    unit_id: Id | None = None
     type: AssetType | None = None
     criticality: Criticality | None = None
     environment: Environment | None = None
     data_classification: DataClassification | None = None
-    owner_id: int | None = None
-    tag: str | None = Field(None, max_length=64)
+    owner_id: Id | None = None
+    tag: SingleLine | None = Field(None, max_length=64)

@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import SingleLine
 
 
 class AuditEventRead(BaseModel):
@@ -30,9 +32,9 @@ class AuditEventRead(BaseModel):
 class AuditEventQuery(ListQuery):
     """Filters of the audit trail."""
 
-    entity_type: str | None = Field(None, max_length=64)
-    entity_id: int | None = None
-    actor_id: int | None = None
+    entity_type: SingleLine | None = Field(None, max_length=64)
+    entity_id: Id | None = None
+    actor_id: Id | None = None
     action: (
         Literal[
             "create", "update", "delete", "sign_in_failed", "lock", "unlock", "permission_denied"

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aegis.core.authz import Principal
+from aegis.domains.common.text import SingleLine
 
 SessionKind = Literal["browser", "api"]
 
@@ -60,7 +61,7 @@ class LoginRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=254)
+    email: SingleLine = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -69,7 +70,7 @@ class RefreshRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: str = Field(min_length=10, max_length=200)
+    refresh_token: SingleLine = Field(min_length=10, max_length=200)
 
 
 class TokenPair(BaseModel):

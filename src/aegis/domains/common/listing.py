@@ -10,6 +10,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from aegis.core.errors import ValidationFailed
+from aegis.domains.common.bounds import MAX_INTEGER
+from aegis.domains.common.text import SingleLine
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -21,8 +23,8 @@ class ListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
-    sort: str | None = Field(None, max_length=64)
+    offset: int = Field(0, ge=0, le=MAX_INTEGER)
+    sort: SingleLine | None = Field(None, max_length=64)
 
 
 class Page(BaseModel, Generic[T]):

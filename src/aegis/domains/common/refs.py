@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aegis.core.errors import Conflict
+from aegis.domains.common.text import SingleLine
 from aegis.models.refs import PENDING, REF_LENGTH
 
 REF_HELP = (
@@ -23,8 +24,8 @@ def _not_pending(value: str) -> str:
 
 
 Ref = Annotated[
-    str,
-    Field(min_length=1, max_length=REF_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    SingleLine,
+    Field(min_length=1, max_length=REF_LENGTH),
     AfterValidator(_not_pending),
 ]
 

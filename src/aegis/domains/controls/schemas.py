@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import MultiLine, SingleLine
 from aegis.models.enums import ControlStatus
 
 MAX_IDS = 500
@@ -28,8 +30,8 @@ def split_ids(value: Any) -> Any:
     return found
 
 
-IdList = Annotated[list[Annotated[int, Field(ge=1)]], BeforeValidator(split_ids)]
-Ref = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+IdList = Annotated[list[Id], BeforeValidator(split_ids)]
+Ref = Annotated[SingleLine, Field(min_length=1, max_length=64)]
 
 
 class ControlCreate(BaseModel):
@@ -37,11 +39,11 @@ class ControlCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int
+    unit_id: Id
     ref: Ref
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field("", max_length=20000)
-    owner_id: int | None = None
+    title: SingleLine = Field(min_length=1, max_length=300)
+    description: MultiLine = Field("", max_length=20000)
+    owner_id: Id | None = None
     status: ControlStatus = ControlStatus.PLANNED
     requirement_ids: IdList = Field(default_factory=list, max_length=MAX_IDS)
 
@@ -51,14 +53,14 @@ class ControlUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int | None = None
+    unit_id: Id | None = None
     ref: Ref | None = None
-    title: str | None = Field(None, min_length=1, max_length=300)
-    description: str | None = Field(None, max_length=20000)
-    owner_id: int | None = None
+    title: SingleLine | None = Field(None, min_length=1, max_length=300)
+    description: MultiLine | None = Field(None, max_length=20000)
+    owner_id: Id | None = None
     status: ControlStatus | None = None
     requirement_ids: IdList | None = Field(None, max_length=MAX_IDS)
-    version: int | None = Field(
+    version: Id | None = Field(
         None, ge=1, description="The version you read; a save over a newer one is refused (409)"
     )
 
@@ -85,9 +87,9 @@ class ControlRead(BaseModel):
 class ControlQuery(ListQuery):
     """Filters of the control list."""
 
-    q: str | None = Field(None, max_length=200)
-    unit_id: int | None = None
+    q: SingleLine | None = Field(None, max_length=200)
+    unit_id: Id | None = None
     status: ControlStatus | None = None
-    owner_id: int | None = None
-    framework_id: int | None = None
-    requirement_id: int | None = None
+    owner_id: Id | None = None
+    framework_id: Id | None = None
+    requirement_id: Id | None = None

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aegis.domains.common.bounds import Id
 from aegis.models.enums import RiskStatus, TaskPriority, TaskStatus
 
 
@@ -14,7 +15,7 @@ class DashboardQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: int | None = Field(None, description="Only this unit and its descendants")
+    unit_id: Id | None = Field(None, description="Only this unit and its descendants")
 
 
 class LevelCount(BaseModel):

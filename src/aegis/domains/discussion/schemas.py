@@ -10,10 +10,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import MultiLine
 
 MAX_COMMENT = 10000
 CommentBody = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT)
+    MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT)
 ]
 
 

@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import MultiLine, SingleLine
 from aegis.domains.controls.schemas import MAX_IDS, IdList
 from aegis.models.enums import EvidenceKind
 
@@ -33,11 +35,11 @@ class EvidenceFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field("", max_length=20000)
+    unit_id: Id
+    title: SingleLine = Field(min_length=1, max_length=300)
+    description: MultiLine = Field("", max_length=20000)
     expires_on: date | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     control_ids: IdList = Field(default_factory=list, max_length=MAX_IDS)
     requirement_ids: IdList = Field(default_factory=list, max_length=MAX_IDS)
 
@@ -57,15 +59,15 @@ class EvidenceUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int | None = None
-    title: str | None = Field(None, min_length=1, max_length=300)
-    description: str | None = Field(None, max_length=20000)
+    unit_id: Id | None = None
+    title: SingleLine | None = Field(None, min_length=1, max_length=300)
+    description: MultiLine | None = Field(None, max_length=20000)
     expires_on: date | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     url: HttpUrl | None = None
     control_ids: IdList | None = Field(None, max_length=MAX_IDS)
     requirement_ids: IdList | None = Field(None, max_length=MAX_IDS)
-    version: int | None = Field(
+    version: Id | None = Field(
         None, ge=1, description="The version you read; a save over a newer one is refused (409)"
     )
 
@@ -109,15 +111,15 @@ class EvidenceRead(BaseModel):
 class EvidenceQuery(ListQuery):
     """Filters of the evidence list."""
 
-    q: str | None = Field(None, max_length=200)
-    unit_id: int | None = None
-    control_id: int | None = None
-    requirement_id: int | None = None
+    q: SingleLine | None = Field(None, max_length=200)
+    unit_id: Id | None = None
+    control_id: Id | None = None
+    requirement_id: Id | None = None
     expired: bool | None = None
     expiring_within_days: int | None = Field(
         None, ge=0, le=3650, description="Expiring from today to this many days ahead, inclusive"
     )
-    within_unit_id: int | None = Field(None, description="This unit and the units below it")
+    within_unit_id: Id | None = Field(None, description="This unit and the units below it")
     kind: EvidenceKind | None = None
 
 

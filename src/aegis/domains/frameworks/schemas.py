@@ -16,7 +16,9 @@ from pydantic import (
     model_validator,
 )
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import MultiLine, SingleLine
 from aegis.domains.frameworks.labels import (
     SHORT,
     readable_text,
@@ -39,7 +41,9 @@ FrameworkKey = Annotated[
     BeforeValidator(_normal_key),
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$"),
 ]
-Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Version = Annotated[
+    SingleLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)
+]
 
 
 class ImportFormat(StrEnum):
@@ -54,12 +58,12 @@ class FrameworkCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int
+    unit_id: Id
     key: FrameworkKey
-    name: str = Field(min_length=1, max_length=300)
+    name: SingleLine = Field(min_length=1, max_length=300)
     version: Version
-    description: str = Field("", max_length=20000)
-    source: str = Field("", max_length=500)
+    description: MultiLine = Field("", max_length=20000)
+    source: SingleLine = Field("", max_length=500)
 
 
 class FrameworkUpdate(BaseModel):
@@ -67,12 +71,12 @@ class FrameworkUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int | None = None
+    unit_id: Id | None = None
     key: FrameworkKey | None = None
-    name: str | None = Field(None, min_length=1, max_length=300)
+    name: SingleLine | None = Field(None, min_length=1, max_length=300)
     version: Version | None = None
-    description: str | None = Field(None, max_length=20000)
-    source: str | None = Field(None, max_length=500)
+    description: MultiLine | None = Field(None, max_length=20000)
+    source: SingleLine | None = Field(None, max_length=500)
 
 
 class FrameworkRead(BaseModel):
@@ -98,8 +102,8 @@ class FrameworkRead(BaseModel):
 class FrameworkQuery(ListQuery):
     """Filters of the framework list."""
 
-    q: str | None = Field(None, max_length=200)
-    key: str | None = Field(None, max_length=100)
+    q: SingleLine | None = Field(None, max_length=200)
+    key: SingleLine | None = Field(None, max_length=100)
 
 
 class Labelled:
@@ -153,7 +157,7 @@ def _no_spaces(value: str) -> str:
 
 
 RefId = Annotated[
-    str,
+    SingleLine,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
     AfterValidator(_no_spaces),
 ]
@@ -165,9 +169,9 @@ class RequirementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     ref_id: RefId
-    parent_id: int | None = None
-    title: str = Field(min_length=1, max_length=500)
-    text: str = Field("", max_length=20000)
+    parent_id: Id | None = None
+    title: SingleLine = Field(min_length=1, max_length=500)
+    text: MultiLine = Field("", max_length=20000)
     assessable: bool = True
 
 
@@ -177,19 +181,19 @@ class RequirementUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     ref_id: RefId | None = None
-    parent_id: int | None = None
-    title: str | None = Field(None, min_length=1, max_length=500)
-    text: str | None = Field(None, max_length=20000)
+    parent_id: Id | None = None
+    title: SingleLine | None = Field(None, min_length=1, max_length=500)
+    text: MultiLine | None = Field(None, max_length=20000)
     assessable: bool | None = None
 
 
 class RequirementQuery(ListQuery):
     """Filters of a framework's requirement list (sorted by position by default)."""
 
-    parent_id: int | None = None
+    parent_id: Id | None = None
     top_level: bool | None = None
     assessable: bool | None = None
-    q: str | None = Field(None, max_length=200)
+    q: SingleLine | None = Field(None, max_length=200)
 
 
 class RequirementRef(Labelled, BaseModel):
@@ -206,8 +210,8 @@ class RequirementMappingCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source_id: int
-    target_id: int
+    source_id: Id
+    target_id: Id
     relationship: MappingRelationship
 
 
@@ -223,10 +227,10 @@ class RequirementMappingRead(BaseModel):
 class RequirementMappingQuery(ListQuery):
     """Filters of the mapping list; requirement_id and framework_id match either side."""
 
-    requirement_id: int | None = None
-    source_id: int | None = None
-    target_id: int | None = None
-    framework_id: int | None = None
+    requirement_id: Id | None = None
+    source_id: Id | None = None
+    target_id: Id | None = None
+    framework_id: Id | None = None
     relationship: MappingRelationship | None = None
 
 

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aegis.core.authz import Principal
 from aegis.core.settings import Settings
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import MultiLine
 from aegis.models.enums import AcceptanceRequestStatus
 
 ApproverRole = Literal["admin", "analyst"]
@@ -48,7 +50,7 @@ class AcceptanceRequestCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    justification: str = Field(
+    justification: MultiLine = Field(
         min_length=1, max_length=20000, description="Why the risk may be accepted"
     )
     expires_on: date = Field(
@@ -64,7 +66,7 @@ class AcceptanceDecision(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    comment: str = Field("", max_length=20000, description="Required to reject")
+    comment: MultiLine = Field("", max_length=20000, description="Required to reject")
 
 
 class AcceptanceRequestRead(BaseModel):
@@ -89,7 +91,7 @@ class AcceptanceRequestQuery(ListQuery):
     """Filters of the request list (newest first unless sorted)."""
 
     status: AcceptanceRequestStatus | None = None
-    risk_id: int | None = None
+    risk_id: Id | None = None
     awaiting_me: bool | None = Field(
         None, description="Pending requests the caller may decide (true) or not (false)"
     )

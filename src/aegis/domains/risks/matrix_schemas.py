@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from aegis.domains.common.text import SingleLine
 from aegis.domains.risks.scale_names import Axis, default_scale
 
 MIN_LEVELS = 3
@@ -22,10 +23,10 @@ class RiskBand(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=32)
-    min_score: int = Field(strict=True, ge=1)
-    max_score: int = Field(strict=True, ge=1)
-    color: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    name: SingleLine = Field(min_length=1, max_length=32)
+    min_score: int = Field(strict=True, ge=1, le=MAX_LEVELS * MAX_LEVELS)
+    max_score: int = Field(strict=True, ge=1, le=MAX_LEVELS * MAX_LEVELS)
+    color: SingleLine = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
 
 
 class ScaleLevel(BaseModel):
@@ -33,8 +34,8 @@ class ScaleLevel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=40, examples=["Likely"])
-    criteria: str = Field("", max_length=200, examples=["About once a year"])
+    name: SingleLine = Field(min_length=1, max_length=40, examples=["Likely"])
+    criteria: SingleLine = Field("", max_length=200, examples=["About once a year"])
 
 
 class CellLevel(BaseModel):
@@ -44,7 +45,9 @@ class CellLevel(BaseModel):
 
     likelihood: int = Field(strict=True, ge=1, le=MAX_LEVELS)
     impact: int = Field(strict=True, ge=1, le=MAX_LEVELS)
-    level: str = Field(min_length=1, max_length=32, description="The name of one of the bands")
+    level: SingleLine = Field(
+        min_length=1, max_length=32, description="The name of one of the bands"
+    )
 
 
 class RiskMatrix(BaseModel):
@@ -59,6 +62,7 @@ class RiskMatrix(BaseModel):
         DEFAULT_APPETITE,
         strict=True,
         ge=1,
+        le=MAX_LEVELS * MAX_LEVELS,
         description=(
             "Highest score the organisation accepts; risks scoring more are above appetite. "
             "Between 1 and likelihood × impact levels; when omitted, 10 or the matrix's "

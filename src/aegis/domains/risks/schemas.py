@@ -7,9 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.links import hidden_links_field
 from aegis.domains.common.listing import ListQuery
 from aegis.domains.common.refs import REF_HELP, Ref
+from aegis.domains.common.text import MultiLine, SingleLine
 from aegis.domains.risks.matrix_schemas import MAX_LEVELS as MAX_LEVELS
 from aegis.domains.risks.matrix_schemas import MIN_LEVELS as MIN_LEVELS
 from aegis.domains.risks.matrix_schemas import CellLevel as CellLevel
@@ -19,8 +21,8 @@ from aegis.domains.risks.matrix_schemas import ScaleLevel as ScaleLevel
 from aegis.models.enums import RiskCategory, RiskStatus, Treatment
 
 Rating = Annotated[int, Field(strict=True, ge=1, le=MAX_LEVELS)]
-LongText = Annotated[str, Field(max_length=20000)]
-Ids = Annotated[list[int], Field(max_length=500)]
+LongText = Annotated[MultiLine, Field(max_length=20000)]
+Ids = Annotated[list[Id], Field(max_length=500)]
 
 
 class RiskCreate(BaseModel):
@@ -28,12 +30,12 @@ class RiskCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int
+    unit_id: Id
     ref: Ref | None = Field(None, description=REF_HELP)
-    title: str = Field(min_length=1, max_length=300)
+    title: SingleLine = Field(min_length=1, max_length=300)
     description: LongText = ""
     category: RiskCategory
-    owner_id: int | None = None
+    owner_id: Id | None = None
     status: RiskStatus = Field(
         RiskStatus.IDENTIFIED,
         description="Not accepted nor acceptance expired: those come from acceptance requests",
@@ -45,7 +47,7 @@ class RiskCreate(BaseModel):
     treatment: Treatment | None = None
     treatment_plan: LongText = ""
     treatment_due_date: date | None = None
-    acceptance_approver_id: int | None = Field(
+    acceptance_approver_id: Id | None = Field(
         None, description="Set by an approved acceptance request; any other value is refused"
     )
     acceptance_justification: LongText = Field(
@@ -64,12 +66,12 @@ class RiskUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int | None = None
+    unit_id: Id | None = None
     ref: Ref | None = None
-    title: str | None = Field(None, min_length=1, max_length=300)
+    title: SingleLine | None = Field(None, min_length=1, max_length=300)
     description: LongText | None = None
     category: RiskCategory | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     status: RiskStatus | None = None
     inherent_likelihood: Rating | None = None
     inherent_impact: Rating | None = None
@@ -78,7 +80,7 @@ class RiskUpdate(BaseModel):
     treatment: Treatment | None = None
     treatment_plan: LongText | None = None
     treatment_due_date: date | None = None
-    acceptance_approver_id: int | None = Field(
+    acceptance_approver_id: Id | None = Field(
         None, description="Set by an approved acceptance request; any other value is refused"
     )
     acceptance_justification: LongText | None = Field(
@@ -90,7 +92,7 @@ class RiskUpdate(BaseModel):
     next_review_date: date | None = None
     asset_ids: Ids | None = None
     control_ids: Ids | None = None
-    version: int | None = Field(
+    version: Id | None = Field(
         None, ge=1, description="The version you read; a save over a newer one is refused (409)"
     )
 
@@ -147,20 +149,20 @@ class RiskRead(BaseModel):
 class RiskQuery(ListQuery):
     """Filters of the risk list."""
 
-    q: str | None = Field(None, max_length=200)
-    unit_id: int | None = None
+    q: SingleLine | None = Field(None, max_length=200)
+    unit_id: Id | None = None
     category: RiskCategory | None = None
     status: RiskStatus | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     treatment: Treatment | None = None
-    inherent_level: str | None = Field(None, max_length=32)
-    residual_level: str | None = Field(None, max_length=32)
-    min_inherent_score: int | None = Field(None, ge=1)
-    max_inherent_score: int | None = Field(None, ge=1)
-    min_residual_score: int | None = Field(None, ge=1)
-    max_residual_score: int | None = Field(None, ge=1)
-    asset_id: int | None = None
-    control_id: int | None = None
+    inherent_level: SingleLine | None = Field(None, max_length=32)
+    residual_level: SingleLine | None = Field(None, max_length=32)
+    min_inherent_score: int | None = Field(None, ge=1, le=MAX_LEVELS * MAX_LEVELS)
+    max_inherent_score: int | None = Field(None, ge=1, le=MAX_LEVELS * MAX_LEVELS)
+    min_residual_score: int | None = Field(None, ge=1, le=MAX_LEVELS * MAX_LEVELS)
+    max_residual_score: int | None = Field(None, ge=1, le=MAX_LEVELS * MAX_LEVELS)
+    asset_id: Id | None = None
+    control_id: Id | None = None
     review_due_before: date | None = None
     inherent_likelihood: int | None = Field(None, ge=1, le=10)
     inherent_impact: int | None = Field(None, ge=1, le=10)
@@ -172,10 +174,10 @@ class RiskQuery(ListQuery):
     current_impact: int | None = Field(
         None, ge=1, le=10, description="Residual impact once assessed, else inherent"
     )
-    current_level: str | None = Field(
+    current_level: SingleLine | None = Field(
         None, max_length=32, description="Residual level once assessed, else inherent"
     )
-    within_unit_id: int | None = Field(None, description="This unit and the units below it")
+    within_unit_id: Id | None = Field(None, description="This unit and the units below it")
     open: bool | None = Field(None, description="Not closed (true) or closed (false)")
     above_appetite: bool | None = Field(
         None, description="Current score above the matrix's appetite (true) or within it (false)"

@@ -7,6 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from aegis.domains.common.bounds import MAX_INTEGER
+from aegis.domains.common.text import SingleLine
+
 MIN_TEXT = 2
 MAX_TEXT = 200
 MAX_LIMIT = 50
@@ -28,13 +31,13 @@ class SearchQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    q: str = Field(min_length=MIN_TEXT, max_length=MAX_TEXT, pattern=r"^[^\x00-\x1f\x7f]+$")
+    q: SingleLine = Field(min_length=MIN_TEXT, max_length=MAX_TEXT, pattern=r"^[^\x00-\x1f\x7f]+$")
     kinds: list[SearchKind] = Field(
         default_factory=lambda: list(SearchKind),
         description="Kinds to search, comma-separated (default: all)",
     )
     limit: int = Field(5, ge=1, le=MAX_LIMIT, description="Objects returned per kind")
-    offset: int = Field(0, ge=0, description="Objects of each kind to skip")
+    offset: int = Field(0, ge=0, le=MAX_INTEGER, description="Objects of each kind to skip")
 
     @field_validator("kinds", mode="before")
     @classmethod

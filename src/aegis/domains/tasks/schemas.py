@@ -7,13 +7,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
 from aegis.domains.common.refs import REF_HELP, Ref
+from aegis.domains.common.text import MultiLine, SingleLine
 from aegis.models.enums import TaskKind, TaskPriority, TaskStatus
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Title = Annotated[
+    SingleLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
+]
 CommentBody = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)
+    MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)
 ]
 LINKS = ("risk_id", "asset_id", "control_id")
 
@@ -23,17 +27,17 @@ class TaskCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int | None = Field(None, description="Defaults to the unit of the linked object")
+    unit_id: Id | None = Field(None, description="Defaults to the unit of the linked object")
     ref: Ref | None = Field(None, description=REF_HELP)
     title: Title
-    description: str = Field("", max_length=20000)
+    description: MultiLine = Field("", max_length=20000)
     kind: TaskKind = TaskKind.REMEDIATION
     priority: TaskPriority = TaskPriority.MEDIUM
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     due_date: date | None = None
-    risk_id: int | None = None
-    asset_id: int | None = None
-    control_id: int | None = None
+    risk_id: Id | None = None
+    asset_id: Id | None = None
+    control_id: Id | None = None
 
 
 class TaskUpdate(BaseModel):
@@ -41,19 +45,19 @@ class TaskUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    unit_id: int | None = None
+    unit_id: Id | None = None
     ref: Ref | None = None
     title: Title | None = None
-    description: str | None = Field(None, max_length=20000)
+    description: MultiLine | None = Field(None, max_length=20000)
     kind: TaskKind | None = None
     status: TaskStatus | None = None
     priority: TaskPriority | None = None
-    assignee_id: int | None = None
+    assignee_id: Id | None = None
     due_date: date | None = None
-    risk_id: int | None = None
-    asset_id: int | None = None
-    control_id: int | None = None
-    version: int | None = Field(
+    risk_id: Id | None = None
+    asset_id: Id | None = None
+    control_id: Id | None = None
+    version: Id | None = Field(
         None, ge=1, description="The version you read; a save over a newer one is refused (409)"
     )
 
@@ -85,20 +89,20 @@ class TaskRead(BaseModel):
 class TaskQuery(ListQuery):
     """Filters of the task list."""
 
-    q: str | None = Field(None, max_length=200)
-    unit_id: int | None = None
+    q: SingleLine | None = Field(None, max_length=200)
+    unit_id: Id | None = None
     status: TaskStatus | None = None
     priority: TaskPriority | None = None
     kind: TaskKind | None = None
-    assignee_id: int | None = None
-    risk_id: int | None = None
-    asset_id: int | None = None
-    control_id: int | None = None
+    assignee_id: Id | None = None
+    risk_id: Id | None = None
+    asset_id: Id | None = None
+    control_id: Id | None = None
     due_before: date | None = Field(None, description="Due strictly before this day")
     due_after: date | None = Field(None, description="Due strictly after this day")
     overdue: bool | None = Field(None, description="Past due and neither done nor cancelled")
     mine: bool = Field(False, description="Only tasks assigned to the caller")
-    within_unit_id: int | None = Field(None, description="This unit and the units below it")
+    within_unit_id: Id | None = Field(None, description="This unit and the units below it")
 
 
 class CommentCreate(BaseModel):

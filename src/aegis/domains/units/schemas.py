@@ -6,7 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import MultiLine, SingleLine
 
 
 class UnitCreate(BaseModel):
@@ -14,9 +16,9 @@ class UnitCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=5000)
-    parent_id: int
+    name: SingleLine = Field(min_length=1, max_length=200)
+    description: MultiLine = Field("", max_length=5000)
+    parent_id: Id
 
 
 class UnitUpdate(BaseModel):
@@ -24,9 +26,9 @@ class UnitUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=5000)
-    parent_id: int | None = None
+    name: SingleLine | None = Field(None, min_length=1, max_length=200)
+    description: MultiLine | None = Field(None, max_length=5000)
+    parent_id: Id | None = None
 
 
 class UnitRead(BaseModel):
@@ -45,5 +47,5 @@ class UnitRead(BaseModel):
 class UnitQuery(ListQuery):
     """Filters of the unit list."""
 
-    parent_id: int | None = None
-    q: str | None = Field(None, max_length=200)
+    parent_id: Id | None = None
+    q: SingleLine | None = Field(None, max_length=200)

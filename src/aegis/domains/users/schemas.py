@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from aegis.core.authz import Role
+from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.text import Email, SingleLine
 from aegis.domains.users.passwords import MIN_PASSWORD_LENGTH
 
 # kept exactly as typed: sign-in compares the password without stripping spaces
@@ -27,11 +29,11 @@ class UserCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    email: EmailStr
-    name: str = Field(min_length=1, max_length=200)
+    email: Email
+    name: SingleLine = Field(min_length=1, max_length=200)
     password: Password
     role: Role
-    unit_id: int
+    unit_id: Id
     include_children: bool = True
 
     _password = field_validator("password")(check_password)
@@ -42,7 +44,7 @@ class UserUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: SingleLine | None = Field(None, min_length=1, max_length=200)
     is_active: bool | None = None
     password: Password | None = None
 
@@ -68,9 +70,9 @@ class UserRead(BaseModel):
 class UserQuery(ListQuery):
     """Filters of the user list."""
 
-    q: str | None = Field(None, max_length=200)
+    q: SingleLine | None = Field(None, max_length=200)
     is_active: bool | None = None
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class RoleAssignmentCreate(BaseModel):
@@ -78,9 +80,9 @@ class RoleAssignmentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int
+    user_id: Id
     role: Role
-    unit_id: int
+    unit_id: Id
     include_children: bool = True
 
 
@@ -100,8 +102,8 @@ class RoleAssignmentRead(BaseModel):
 class RoleAssignmentQuery(ListQuery):
     """Filters of the role assignment list."""
 
-    user_id: int | None = None
-    unit_id: int | None = None
+    user_id: Id | None = None
+    unit_id: Id | None = None
     role: Role | None = None
 
 

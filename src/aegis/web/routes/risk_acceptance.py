@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from aegis.core.authz import Principal
 from aegis.core.db import utcnow
+from aegis.domains.common.bounds import Id
 from aegis.domains.risks import acceptance
 from aegis.domains.risks import service as risks
 from aegis.domains.risks.acceptance_schemas import (
@@ -100,7 +101,7 @@ def _page(
 
 @router.get("/risks/{risk_id}/acceptance")
 def acceptance_page(
-    risk_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    risk_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """A risk's acceptance: current state, the request to decide, the form to ask, the history."""
     return _page(request, session, principal, risk_id)
@@ -108,7 +109,7 @@ def acceptance_page(
 
 @router.post("/risks/{risk_id}/acceptance", dependencies=[CsrfChecked])
 async def ask_for_acceptance(
-    risk_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    risk_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Ask for the risk to be accepted, or show the form again with the reasons."""
     values = form_values(await request.form())
@@ -183,7 +184,7 @@ async def _decide(
 
 @router.post("/acceptance-requests/{request_id}/approve", dependencies=[CsrfChecked])
 async def approve(
-    request_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    request_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Approve a request someone else made."""
     return await _decide(request_id, request, session, principal, approve=True)
@@ -191,7 +192,7 @@ async def approve(
 
 @router.post("/acceptance-requests/{request_id}/reject", dependencies=[CsrfChecked])
 async def reject(
-    request_id: int, request: Request, session: SessionDep, principal: WebPrincipal
+    request_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
 ) -> Response:
     """Reject a request someone else made, saying why."""
     return await _decide(request_id, request, session, principal, approve=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -165,7 +165,7 @@ def revoke_session(
     request: Request,
     session: SessionDep,
     principal: WebPrincipal,
-    session_id: Annotated[Id, Path(ge=1, le=2**63 - 1)],
+    session_id: Id,
 ) -> Response:
     """Sign one of the user's sessions out (this one: back to the sign-in page)."""
     ended = auth.revoke_session(session=session, principal=principal, session_id=session_id)

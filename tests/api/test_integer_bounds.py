@@ -1,0 +1,148 @@
+"""Whole numbers beyond what the database stores are a 422 naming the field, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aegis.domains.common.bounds import MAX_INTEGER
+from aegis.models import Asset, Risk
+from tests.conftest import World
+from tests.web.conftest import sign_in
+
+HUGE = [str(MAX_INTEGER + 1), str(2**64), "-1", "0"]
+
+
+def _id_routes(app: FastAPI) -> list[tuple[str, str, list[str]]]:
+    """(method, path, its whole-number path parameters) of every route with one."""
+    routes = []
+    for context in iter_route_contexts(app.router.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        names = [p.name for p in route.dependant.path_params if p.field_info.annotation is int]
+        for method in sorted(context.methods - {"HEAD"}):
+            if names:
+                routes.append((method, context.path, names))
+    return routes
+
+
+def test_every_id_in_a_path_is_checked_before_any_work(
+    app: FastAPI, client: TestClient, token_for: Callable[[str], dict[str, str]]
+) -> None:
+    routes = _id_routes(app)
+    assert len(routes) > 100
+    browser = sign_in(TestClient(app), "admin@example.com")
+    failures = []
+    for method, path, names in routes:
+        for value in (str(2**64), str(MAX_INTEGER + 1)):
+            url = path
+            for name in names:
+                url = url.replace("{" + name + "}", value)
+            if path.startswith("/api/"):
+                response = client.request(method, url, headers=token_for("admin"), json={})
+                fields = {d["field"] for d in response.json()["error"].get("details") or []}
+                named = response.status_code == 422 and set(names) <= fields
+            else:
+                response = browser.client.request(
+                    method,
+                    url,
+                    headers={"Accept": "text/html"},
+                    data={"csrf_token": browser.csrf},
+                    follow_redirects=False,
+                )
+                said = ("must be at most" in response.text, "are not valid" in response.text)
+                named = response.status_code == 422 and any(said)
+            if not named:
+                failures.append((method, path, value, response.status_code))
+    assert failures == []
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_paging_and_filters_out_of_range_name_the_field(
+    client: TestClient, token_for: Callable[[str], dict[str, str]], value: str
+) -> None:
+    headers = token_for("analyst")
+    for path, field in (
+        ("/api/v1/assets", "offset"),
+        ("/api/v1/assets", "owner_id"),
+        ("/api/v1/risks", "unit_id"),
+        ("/api/v1/risks", "asset_id"),
+        ("/api/v1/tasks", "assignee_id"),
+        ("/api/v1/controls", "requirement_id"),
+        ("/api/v1/evidence", "control_id"),
+        ("/api/v1/audit-events", "entity_id"),
+        ("/api/v1/search", "offset"),
+    ):
+        if field == "offset" and value == "0":
+            continue
+        params = {field: value, **({"q": "firewall"} if "search" in path else {})}
+        response = client.get(path, params=params, headers=headers)
+        assert response.status_code in (403, 422), (path, field, response.text)
+        if response.status_code == 422:
+            details = response.json()["error"]["details"]
+            assert [d["field"] for d in details] == [field], (path, details)
+
+
+def test_bodies_out_of_range_name_the_field_and_write_nothing(
+    client: TestClient, token_for: Callable[[str], dict[str, str]], world: World, db: Session
+) -> None:
+    headers = token_for("admin")
+    assets = db.scalar(select(func.count()).select_from(Asset))
+    for body, field in (
+        ({"unit_id": 2**64, "name": "Edge router", "type": "network_device"}, "unit_id"),
+        (
+            {
+                "unit_id": world.units["company"],
+                "name": "Edge router",
+                "type": "network_device",
+                "owner_id": MAX_INTEGER + 1,
+            },
+            "owner_id",
+        ),
+        (
+            {
+                "unit_id": world.units["company"],
+                "name": "Edge router",
+                "type": "network_device",
+                "depends_on_ids": [1, 2**63],
+            },
+            "depends_on_ids.1",
+        ),
+    ):
+        response = client.post("/api/v1/assets", json=body, headers=headers)
+        assert response.status_code == 422, response.text
+        assert [d["field"] for d in response.json()["error"]["details"]] == [field]
+    assert db.scalar(select(func.count()).select_from(Asset)) == assets
+
+
+def test_an_update_out_of_range_changes_nothing(
+    client: TestClient, token_for: Callable[[str], dict[str, str]], world: World, db: Session
+) -> None:
+    headers = token_for("admin")
+    created = client.post(
+        "/api/v1/risks",
+        headers=headers,
+        json={
+            "unit_id": world.units["division-a"],
+            "title": "Ransomware on file servers",
+            "category": "technical",
+            "inherent_likelihood": 3,
+            "inherent_impact": 4,
+        },
+    ).json()
+    response = client.patch(
+        f"/api/v1/risks/{created['id']}",
+        headers=headers,
+        json={"title": "Changed", "owner_id": 2**64},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "owner_id"
+    risk = db.get(Risk, created["id"])
+    assert risk is not None and risk.title == "Ransomware on file servers"
