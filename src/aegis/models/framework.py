@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aegis.core.db import Base, TimestampMixin
@@ -12,7 +12,11 @@ class Framework(TimestampMixin, Base):
     """One version of a framework (NIST CSF 2.0, NIST SP 800-53 rev 5, ...)."""
 
     __tablename__ = "frameworks"
-    __table_args__ = (UniqueConstraint("key", "version"),)
+    # unique per unit; across units, among the frameworks a person can see (ADR 0007)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "key", "version"),
+        Index("ix_frameworks_key_version", "key", "version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)

@@ -61,17 +61,14 @@ def slug(text: str) -> str:
 def _refuse_if_loaded(
     session: Session, principal: Principal | None, data: FrameworkCreate, catalog_uuid: str | None
 ) -> None:
-    """Refuse a catalog already loaded: the same OSCAL uuid if shared, else key and version."""
+    """Refuse a catalog already loaded where the caller sees it: same OSCAL uuid, or key+version.
+
+    A framework in units the caller cannot see is not a conflict (nor ever mentioned).
+    """
     found = repo.by_catalog_uuid(session, principal, catalog_uuid) if catalog_uuid else None
-    found = found or repo.by_key_version(session, data.key, data.version)
+    found = found or repo.shared_key_version(session, principal, data.key, data.version)
     if found is None:
         return
-    if principal is not None and found.unit_id not in principal.shared_with:
-        message = (
-            f"Framework '{data.key}' version '{data.version}' is already loaded in a unit "
-            "you cannot access; give another key or version"
-        )
-        raise FrameworkExists(message, details=[{"field": "version", "message": message}])
     may_update = principal is None or found.unit_id in principal.writable
     how = (
         "update it in place instead of importing it again"

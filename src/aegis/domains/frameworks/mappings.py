@@ -138,8 +138,10 @@ def _frameworks(
         name = f"{key}@{version}" if version else key
         if len(matches) == 1:
             resolved[(key, version)] = matches[0]
-        elif matches:
+        elif matches and version is None:
             problems.add("file", f"framework '{name}' has several versions; write key@version")
+        elif matches:
+            problems.add("file", f"framework '{name}' is loaded in several of your units")
         else:
             problems.add("file", f"framework '{name}' not found")
     return resolved

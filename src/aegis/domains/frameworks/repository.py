@@ -49,10 +49,29 @@ def framework(session: Session, principal: Principal | None, framework_id: int) 
 
 
 def by_key_version(session: Session, key: str, version: str) -> Framework | None:
-    """The framework with this key and version, whoever owns it."""
-    return session.scalar(
-        select(Framework).where(Framework.key == key, Framework.version == version)
+    """A framework with this key and version, whoever owns it (for the system only)."""
+    stmt = select(Framework).where(Framework.key == key, Framework.version == version)
+    return session.scalars(stmt.order_by(Framework.id).limit(1)).first()
+
+
+def shared_key_version(
+    session: Session,
+    principal: Principal | None,
+    key: str,
+    version: str,
+    *,
+    except_id: int | None = None,
+) -> Framework | None:
+    """A framework shared with the caller with this key and version, other than `except_id`.
+
+    Frameworks the caller cannot see are never reported: their existence stays unknown.
+    """
+    stmt = select(Framework).where(
+        Framework.key == key, Framework.version == version, shared(principal)
     )
+    if except_id is not None:
+        stmt = stmt.where(Framework.id != except_id)
+    return session.scalars(stmt.order_by(Framework.id).limit(1)).first()
 
 
 def by_catalog_uuid(
@@ -61,18 +80,6 @@ def by_catalog_uuid(
     """The framework shared with the caller imported from this OSCAL catalog, if any."""
     stmt = select(Framework).where(Framework.catalog_uuid == catalog_uuid, shared(principal))
     return session.scalars(stmt.order_by(Framework.id).limit(1)).first()
-
-
-def existing_versions(session: Session, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which (key, version) pairs are loaded."""
-    wanted = set(pairs)
-    if not wanted:
-        return set()
-    keys = sorted({key for key, _ in wanted})
-    rows = session.execute(
-        select(Framework.key, Framework.version).where(Framework.key.in_(keys))
-    ).all()
-    return {(key, version) for key, version in rows} & wanted
 
 
 def requirement_counts(session: Session, framework_ids: list[int]) -> dict[int, int]:

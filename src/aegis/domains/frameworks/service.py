@@ -109,13 +109,17 @@ def get_framework(
     return framework_reads(session, [visible_framework(session, principal, framework_id)])[0]
 
 
-def _save(session: Session, framework: Framework, changes: dict[str, Any]) -> None:
-    """Apply changes (or add a new framework) in a savepoint; a taken key+version is a conflict."""
-    message = (
-        f"Framework '{changes.get('key', framework.key)}' version "
-        f"'{changes.get('version', framework.version)}' already exists"
-    )
+def _save(
+    session: Session, principal: Principal | None, framework: Framework, changes: dict[str, Any]
+) -> None:
+    """Apply changes (or add a new framework) in a savepoint; a key+version the caller sees
+    taken, or taken in the same unit, is a conflict."""
+    key = changes.get("key") or framework.key
+    version = changes.get("version") or framework.version
+    message = f"Framework '{key}' version '{version}' already exists"
     taken = FrameworkExists(message, details=[{"field": "version", "message": message}])
+    if repo.shared_key_version(session, principal, key, version, except_id=framework.id):
+        raise taken
     try:
         with session.begin_nested():
             if framework.id is None:
@@ -134,7 +138,7 @@ def create_framework(
     if principal is not None:
         principal.require_write(data.unit_id)
     framework = Framework(**data.model_dump())
-    _save(session, framework, {})
+    _save(session, principal, framework, {})
     record(
         session,
         principal,
@@ -161,7 +165,7 @@ def update_framework(
         if changes.get("unit_id") is not None:
             principal.require_write(changes["unit_id"])
     before = audit_view(framework)
-    _save(session, framework, changes)
+    _save(session, principal, framework, changes)
     record(
         session,
         principal,

@@ -8,7 +8,17 @@ class UserNotFound(NotFound):
 
 
 class EmailTaken(Conflict):
-    """Another user already has this e-mail address."""
+    """Another user the caller can see already has this e-mail address."""
+
+
+EMAIL_UNAVAILABLE = (
+    "This e-mail address cannot be used for a new account here. If it is the right one, ask "
+    "an administrator of the whole organisation to add the person to your unit."
+)
+
+
+class EmailUnavailable(Conflict):
+    """The address cannot be used; whether an account the caller cannot see has it stays untold."""
 
 
 class AssignmentNotFound(NotFound):

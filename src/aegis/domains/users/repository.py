@@ -45,11 +45,6 @@ def get_user_in(session: Session, units: frozenset[int], user_id: int) -> User |
     return session.scalar(users_in(units).where(User.id == user_id))
 
 
-def email_exists(session: Session, email: str) -> bool:
-    """Whether any user has this e-mail address."""
-    return session.scalar(select(func.count()).where(User.email == email)) > 0  # type: ignore[operator]
-
-
 def assignment_units(session: Session, user_id: int) -> set[int]:
     """Units on which a user holds any role."""
     rows = session.scalars(select(RoleAssignment.unit_id).where(RoleAssignment.user_id == user_id))

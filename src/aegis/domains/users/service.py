@@ -7,13 +7,19 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, Role
-from aegis.core.errors import PermissionDenied, ValidationFailed
+from aegis.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aegis.core.security import hash_password, verify_password
 from aegis.domains.auth import service as auth_service
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.users import repository as repo
-from aegis.domains.users.errors import AssignmentNotFound, EmailTaken, UserNotFound
+from aegis.domains.users.errors import (
+    EMAIL_UNAVAILABLE,
+    AssignmentNotFound,
+    EmailTaken,
+    EmailUnavailable,
+    UserNotFound,
+)
 from aegis.domains.users.passwords import require_strong
 from aegis.domains.users.schemas import (
     MeRead,
@@ -105,6 +111,16 @@ def _require_unit(session: Session, principal: Principal, unit_id: int) -> None:
         raise ValidationFailed("Unit not found", field="unit_id")
 
 
+def _email_refusal(session: Session, principal: Principal | None, holder: int) -> Conflict:
+    """Say the address is taken only to those who can see the account that has it."""
+    if principal is None or repo.get_user_in(session, principal.readable, holder) is not None:
+        message = "A user with this e-mail address already exists"
+        return EmailTaken(message, details=[{"field": "email", "message": message}])
+    return EmailUnavailable(
+        EMAIL_UNAVAILABLE, details=[{"field": "email", "message": EMAIL_UNAVAILABLE}]
+    )
+
+
 def create_user(*, session: Session, principal: Principal | None, data: UserCreate) -> UserRead:
     """Create a user with a first role; `principal` None means an operator at the console."""
     email = data.email.lower()
@@ -113,10 +129,9 @@ def create_user(*, session: Session, principal: Principal | None, data: UserCrea
     elif session.get(Unit, data.unit_id) is None:
         raise ValidationFailed("Unit not found", field="unit_id")
     require_strong(data.password, context=[email, data.name])
-    if repo.email_exists(session, email):
-        raise EmailTaken(
-            "A user with this e-mail address already exists", details=[{"field": "email"}]
-        )
+    holder = repo.id_by_email(session, email)
+    if holder is not None:
+        raise _email_refusal(session, principal, holder)
     user = User(
         email=email, name=data.name, password_hash=hash_password(data.password), is_active=True
     )
