@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from aegis.domains.assessments import service
-from aegis.domains.assessments.schemas import OverrideWrite
+from aegis.domains.assessments.schemas import AssessmentUpdate, OverrideWrite
 from tests.factories.assessments import make_assessment
 from tests.factories.controls import insert_framework
-from tests.permissions import CREATE, DELETE, LIST, READ, UPDATE, Case, Request, statuses
+from tests.permissions import (
+    CREATE,
+    DELETE,
+    EDIT_FORM,
+    FORM,
+    LIST,
+    LIST_PAGE,
+    PAGE,
+    READ,
+    SECRET,
+    UPDATE,
+    Case,
+    Request,
+    exported,
+    statuses,
+)
 
 VERDICT = {"status": "compliant", "justification": "Verified during the site visit"}
 # readers may annotate: a read-only user's remark is kept as an auditor note
@@ -26,6 +41,33 @@ def _assessment(db, world, principal_for) -> Request:
     )
     path = {"assessment_id": assessment.id, "requirement_id": ids["R1"]}
     return Request(path=path, json={"status": "in_progress"})
+
+
+def _listed_assessment(db, world, principal_for) -> Request:
+    framework, _ = insert_framework(db, world.units["company"], ("R1",))
+    make_assessment(
+        db, principal_for("admin"), world.units["division-a"], framework.id, name=SECRET
+    )
+    return Request(secret=SECRET)
+
+
+def _judged(db, world, principal_for) -> Request:
+    """An assessment named with the secret, whose result carries it in its justification."""
+    request = _assessment(db, world, principal_for)
+    service.update_assessment(
+        session=db,
+        principal=principal_for("admin"),
+        assessment_id=request.path["assessment_id"],
+        data=AssessmentUpdate(name=SECRET),
+    )
+    service.set_override(
+        session=db,
+        principal=principal_for("admin"),
+        assessment_id=request.path["assessment_id"],
+        requirement_id=request.path["requirement_id"],
+        data=OverrideWrite(status="compliant", justification=SECRET),
+    )
+    return Request(path=request.path, secret=SECRET)
 
 
 def _override(db, world, principal_for) -> Request:
@@ -54,7 +96,7 @@ def _new_assessment(db, world, principal_for) -> Request:
 
 
 CASES = [
-    Case("GET", "/api/v1/assessments", LIST),
+    Case("GET", "/api/v1/assessments", LIST, _listed_assessment),
     Case("POST", "/api/v1/assessments", CREATE, _new_assessment),
     Case("GET", "/api/v1/assessments/{assessment_id}", READ, _assessment),
     Case("PATCH", "/api/v1/assessments/{assessment_id}", UPDATE, _assessment),
@@ -85,4 +127,14 @@ CASES = [
         ANNOTATE,
         _comment,
     ),
+]
+
+PAGES = [
+    Case("GET", "/assessments", LIST_PAGE, _listed_assessment),
+    Case("GET", "/assessments", LIST_PAGE, exported(_listed_assessment, "csv"), " as CSV"),
+    Case("GET", "/assessments/new", FORM),
+    Case("GET", "/assessments/{assessment_id}", PAGE, _judged),
+    Case("GET", "/assessments/{assessment_id}", PAGE, exported(_judged, "csv"), " as CSV"),
+    Case("GET", "/assessments/{assessment_id}/edit", EDIT_FORM, _assessment),
+    Case("GET", "/assessments/{assessment_id}/requirements/{requirement_id}", PAGE, _judged),
 ]

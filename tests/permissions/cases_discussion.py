@@ -8,7 +8,7 @@ from tests.factories.controls import make_control
 from tests.factories.discussion import make_attachment, make_comment
 from tests.factories.evidence import PDF
 from tests.factories.risks import make_risk
-from tests.permissions import DELETE, READ, Case, Request, current_app, statuses
+from tests.permissions import DELETE, PAGE, READ, Case, Request, current_app, statuses
 
 # readonly auditors read comments and files but add and delete none; outsiders see nothing
 ADD = statuses(401, 403, 201, 201, 404)
@@ -59,3 +59,5 @@ CASES = [
     Case("GET", "/api/v1/risks/{risk_id}/attachments/{attachment_id}/download", READ, _attachment),
     Case("DELETE", "/api/v1/risks/{risk_id}/attachments/{attachment_id}", DELETE, _attachment),
 ]
+
+PAGES = [Case("GET", "/risks/{risk_id}/attachments/{attachment_id}/download", PAGE, _attachment)]

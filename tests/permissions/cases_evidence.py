@@ -7,12 +7,18 @@ from tests.factories.evidence import PDF, make_file, make_link
 from tests.permissions import (
     CREATE,
     DELETE,
+    EDIT_FORM,
+    FORM,
     LIST,
+    LIST_PAGE,
+    PAGE,
     READ,
+    SECRET,
     UPDATE,
     Case,
     Request,
     current_app,
+    exported,
     statuses,
 )
 
@@ -36,6 +42,11 @@ def _link(db, world, principal_for) -> Request:
     return Request(path={"evidence_id": link.id}, json={"title": "Renamed"})
 
 
+def _listed_link(db, world, principal_for) -> Request:
+    make_link(db, principal_for("admin"), world.units["division-a"], title=SECRET)
+    return Request(secret=SECRET)
+
+
 def _new_upload(db, world, principal_for) -> Request:
     return Request(
         files={"file": ("policy.pdf", PDF, "application/pdf")},
@@ -51,7 +62,7 @@ def _new_link(db, world, principal_for) -> Request:
 UPLOAD_VERSION = statuses(401, 403, 201, 201, 404)
 
 CASES = [
-    Case("GET", "/api/v1/evidence", LIST),
+    Case("GET", "/api/v1/evidence", LIST, _listed_link),
     Case("POST", "/api/v1/evidence", CREATE, _new_upload),
     Case("POST", "/api/v1/evidence/links", CREATE, _new_link),
     Case("GET", "/api/v1/evidence/{evidence_id}", READ, _link),
@@ -61,4 +72,16 @@ CASES = [
     Case("POST", "/api/v1/evidence/{evidence_id}/versions", UPLOAD_VERSION, _file),
     Case("GET", "/api/v1/evidence/{evidence_id}/download", READ, _file),
     Case("GET", "/api/v1/evidence/{evidence_id}/versions/{number}/download", READ, _file),
+]
+
+PAGES = [
+    Case("GET", "/evidence", LIST_PAGE, _listed_link),
+    Case("GET", "/evidence", LIST_PAGE, exported(_listed_link, "csv"), " as CSV"),
+    Case("GET", "/evidence/new", FORM),
+    Case("GET", "/evidence/links/new", FORM),
+    Case("GET", "/evidence/{evidence_id}", PAGE, _file),
+    Case("GET", "/evidence/{evidence_id}/edit", EDIT_FORM, _link),
+    Case("GET", "/evidence/{evidence_id}/versions", EDIT_FORM, _file),
+    Case("GET", "/evidence/{evidence_id}/download", PAGE, _file),
+    Case("GET", "/evidence/{evidence_id}/versions/{number}/download", PAGE, _file),
 ]

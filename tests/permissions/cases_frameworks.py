@@ -6,7 +6,22 @@ from aegis.domains.frameworks import service
 from aegis.domains.frameworks.schemas import RequirementMappingCreate
 from aegis.models.enums import MappingRelationship
 from tests.factories.frameworks import make_framework
-from tests.permissions import CREATE, DELETE, LIST, READ, UPDATE, Case, Request, statuses
+from tests.permissions import (
+    CREATE,
+    DELETE,
+    EDIT_FORM,
+    FORM,
+    LIST,
+    LIST_PAGE,
+    PAGE,
+    READ,
+    SECRET,
+    UPDATE,
+    Case,
+    Request,
+    exported,
+    statuses,
+)
 
 CSV = b"id,parent,title,text\nA,,Area,\nA.1,A,Item,Do it\n"
 
@@ -19,6 +34,44 @@ def _framework(db, world, principal_for) -> Request:
 def _requirement(db, world, principal_for) -> Request:
     _, refs = make_framework(db, principal_for("admin"), world.units["division-a"])
     return Request(path={"requirement_id": refs["R1"]})
+
+
+def _listed_framework(db, world, principal_for) -> Request:
+    make_framework(db, principal_for("admin"), world.units["division-a"], name=SECRET)
+    return Request(secret=SECRET)
+
+
+def _secret_requirement(db, world, principal_for) -> Request:
+    """A division-a framework whose requirement R1 is titled with the secret."""
+    framework = service.import_csv(
+        session=db,
+        principal=principal_for("admin"),
+        unit_id=world.units["division-a"],
+        content=f"id,parent,title,text\nP,,Area,\nR1,P,{SECRET},Kept in division A\n".encode(),
+        name="Division A policy",
+        key="division-a-policy",
+        version="1",
+    )
+    refs = service.requirement_ids(
+        session=db, principal=principal_for("admin"), framework_id=framework.id
+    )
+    return Request(
+        path={"framework_id": framework.id, "requirement_id": refs["R1"]},
+        params={"parent_id": refs["P"]},  # for the tree, whose branch under P shows R1
+        secret=SECRET,
+    )
+
+
+def _listed_mapping(db, world, principal_for) -> Request:
+    request = _secret_requirement(db, world, principal_for)
+    _, refs = make_framework(db, principal_for("admin"), world.units["division-a"])
+    data = RequirementMappingCreate(
+        source_id=request.path["requirement_id"],
+        target_id=refs["R1"],
+        relationship=MappingRelationship.EQUAL,
+    )
+    service.create_mapping(session=db, principal=principal_for("admin"), data=data)
+    return Request(secret=SECRET)
 
 
 def _new_framework(db, world, principal_for) -> Request:
@@ -90,7 +143,7 @@ MAPPING_IMPORT = statuses(401, 403, 200, 200, 422)
 REQUIREMENT_CREATE = statuses(401, 403, 201, 201, 404)
 
 CASES = [
-    Case("GET", "/api/v1/frameworks", LIST),
+    Case("GET", "/api/v1/frameworks", LIST, _listed_framework),
     Case("POST", "/api/v1/frameworks", CREATE, _new_framework),
     Case("POST", "/api/v1/frameworks/import", CREATE, _import),
     Case("GET", "/api/v1/frameworks/{framework_id}", READ, _framework),
@@ -107,8 +160,38 @@ CASES = [
     Case("GET", "/api/v1/requirements/{requirement_id}", READ, _requirement),
     Case("PATCH", "/api/v1/requirements/{requirement_id}", UPDATE, _requirement_change),
     Case("DELETE", "/api/v1/requirements/{requirement_id}", DELETE, _requirement),
-    Case("GET", "/api/v1/requirement-mappings", LIST),
+    Case("GET", "/api/v1/requirement-mappings", LIST, _listed_mapping),
     Case("POST", "/api/v1/requirement-mappings", MAPPING_CREATE, _new_mapping),
     Case("POST", "/api/v1/requirement-mappings/import", MAPPING_IMPORT, _mapping_import),
     Case("DELETE", "/api/v1/requirement-mappings/{mapping_id}", DELETE, _mapping),
+]
+
+PAGES = [
+    Case("GET", "/frameworks", LIST_PAGE, _listed_framework),
+    Case("GET", "/frameworks", LIST_PAGE, exported(_listed_framework, "csv"), " as CSV"),
+    Case("GET", "/frameworks/import", FORM),
+    Case("GET", "/frameworks/mappings/import", FORM),
+    Case("GET", "/frameworks/{framework_id}", PAGE, _secret_requirement),
+    Case(
+        "GET",
+        "/frameworks/{framework_id}",
+        PAGE,
+        exported(_secret_requirement, "csv"),
+        " as CSV",
+    ),
+    Case("GET", "/frameworks/{framework_id}/tree", PAGE, _secret_requirement),
+    Case("GET", "/frameworks/{framework_id}/edit", EDIT_FORM, _framework),
+    Case("GET", "/frameworks/{framework_id}/requirements/new", EDIT_FORM, _framework),
+    Case(
+        "GET",
+        "/frameworks/{framework_id}/requirements/{requirement_id}",
+        PAGE,
+        _secret_requirement,
+    ),
+    Case(
+        "GET",
+        "/frameworks/{framework_id}/requirements/{requirement_id}/edit",
+        EDIT_FORM,
+        _secret_requirement,
+    ),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.factories.imports import ASSET_HEADERS, asset_rows, csv_file
-from tests.permissions import Case, Request, statuses
+from tests.permissions import FORM, Case, Request, statuses
 
 
 def _assets_file(db, world, principal_for) -> Request:
@@ -15,3 +15,5 @@ def _assets_file(db, world, principal_for) -> Request:
 IMPORT = statuses(401, 403, 200, 200, 422)
 
 CASES = [Case("POST", "/api/v1/imports/{kind}", IMPORT, _assets_file)]
+
+PAGES = [Case("GET", "/imports/{kind}", FORM, lambda db, w, p: Request(path={"kind": "assets"}))]
