@@ -134,3 +134,37 @@ def test_other_divisions_see_neither_the_page_nor_the_requests(
     assert sibling.post(f"/acceptance-requests/{request_id}/approve", {}).status_code == 404
     db.expire_all()
     assert db.get(RiskAcceptanceRequest, request_id).status == "pending"
+
+
+def test_the_risk_form_shows_the_acceptance_and_saving_it_keeps_it(
+    browser_for, db, world, principal_for
+) -> None:
+    risk = make_risk(db, principal_for("analyst"), world.units["division-a"], status="assessed")
+    accepted = accept_risk(db, principal_for("analyst"), principal_for("admin_a"), risk.id)
+    db.commit()
+    analyst = browser_for("analyst")
+    form = analyst.get(f"/risks/{risk.id}/edit").text
+    assert f'Accepted until <span class="date">{accepted.acceptance_expires_on}</span>' in form
+    assert 'name="acceptance_' not in form
+    assert f'href="/risks/{risk.id}/acceptance"' in form
+    page = analyst.get(f"/risks/{risk.id}/edit")
+    fields = dict(re.findall(r'<input[^>]* name="([a-z_]+)"[^>]* value="([^"]*)"', page.text))
+    saved = analyst.post(
+        f"/risks/{risk.id}/edit",
+        {
+            "title": "Renamed while accepted",
+            "unit_id": str(world.units["division-a"]),
+            "category": accepted.category,
+            "status": "accepted",
+            "inherent_likelihood": str(accepted.inherent_likelihood),
+            "inherent_impact": str(accepted.inherent_impact),
+            "treatment": "accept",
+            "version": fields.get("version", str(accepted.version)),
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    db.expire_all()
+    stored = db.get(Risk, risk.id)
+    assert (stored.title, stored.status) == ("Renamed while accepted", "accepted")
+    assert stored.acceptance_approver_id == world.users["admin_a"]
+    assert stored.acceptance_expires_on == accepted.acceptance_expires_on

@@ -61,12 +61,9 @@ def _pickers(
     values: dict[str, Any],
     queries: dict[str, str],
 ) -> dict[str, pickers.Picker]:
-    """The pickers of the owner, the approver, the affected assets and the mitigating controls."""
+    """The pickers of the owner, the affected assets and the mitigating controls."""
     names = lookups.unit_names(session, principal)
-    people = {
-        "owner_id": ("Owner", "No owner"),
-        "acceptance_approver_id": ("Approved by", "No approver"),
-    }
+    people = {"owner_id": ("Owner", "No owner")}
     links = {"asset_ids": "Affected assets", "control_ids": "Mitigating controls"}
     found = {
         name: pickers.single(
@@ -267,8 +264,6 @@ async def update_risk(
             "residual_impact",
             "treatment",
             "treatment_due_date",
-            "acceptance_approver_id",
-            "acceptance_expires_on",
             "next_review_date",
             "owner_id",
         )
