@@ -12,10 +12,12 @@ from aegis.core.db import build_engine, make_session_factory
 from aegis.core.scanning import scanner_for
 from aegis.core.settings import Settings, get_settings
 from aegis.core.storage import LocalBlobStore
+from aegis.http.body_limit import BodyLimitMiddleware
 from aegis.http.contention import install_contention_handler
 from aegis.http.denials import DenialAuditMiddleware
 from aegis.http.errors import install_error_handlers
 from aegis.http.middleware import RequestContextMiddleware
+from aegis.http.proxies import TrustedProxyMiddleware
 from aegis.http.ratelimit import install_rate_limits
 from aegis.web.app import mount_web
 
@@ -52,14 +54,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             allow_origins=settings.cors_origins,
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
         )
     app.add_middleware(DenialAuditMiddleware)
     install_rate_limits(app, settings)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        max_upload_bytes=settings.max_upload_request_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware, hsts_max_age=settings.hsts_max_age_seconds)
     install_error_handlers(app)
     install_contention_handler(app)
     app.include_router(health_router)
     app.include_router(api_router)
     mount_web(app, settings)
+    # outermost: every other layer sees the client address and scheme it establishes
+    app.add_middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies)
     return app

@@ -41,7 +41,7 @@ def run(
         host=config.host,
         port=config.port,
         reload=reload,
-        proxy_headers=True,
+        proxy_headers=False,  # X-Forwarded-* are read only from AEGIS_TRUSTED_PROXIES
         log_level=config.log_level.lower(),
         access_log=False,
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,6 +18,9 @@ from aegis.core.scanning import parse_address
 
 PLACEHOLDER_MARKERS = ("change", "changeme", "placeholder", "secret", "example", "<", "xxx")
 MIN_SECRET_LENGTH = 32
+ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
+)
 
 
 def _env(*names: str) -> AliasChoices:
@@ -68,6 +73,16 @@ class Settings(BaseSettings):
     )
 
     static_url: str = Field("/static", validation_alias=_env("AEGIS_STATIC_URL"))
+
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_env("AEGIS_TRUSTED_PROXIES", "TRUSTED_PROXIES")
+    )
+    hsts_max_age_seconds: int = Field(
+        365 * 24 * 3600, ge=0, le=2 * 365 * 24 * 3600, validation_alias=_env("AEGIS_HSTS_MAX_AGE")
+    )
+    max_request_bytes: int = Field(
+        1024 * 1024, ge=1024, validation_alias=_env("AEGIS_MAX_REQUEST_BYTES")
+    )
 
     max_upload_bytes: int = Field(
         25 * 1024 * 1024, ge=1, validation_alias=_env("AEGIS_MAX_UPLOAD_BYTES")
@@ -158,6 +173,41 @@ class Settings(BaseSettings):
             ) from exc
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> object:
+        """Addresses or networks (CIDR), as a JSON list or comma-separated."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"must list IP addresses or networks such as 10.0.0.5 or 10.0.0.0/24, "
+                    f"not {entry!r}"
+                ) from None
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"must list origins such as https://aegis.example.com (scheme, host and "
+                    f"port only), not {origin!r}"
+                )
+        return value
+
     @model_validator(mode="after")
     def _fill_development_defaults(self) -> Settings:
         if not self.database_url:
@@ -184,6 +234,11 @@ class Settings(BaseSettings):
     def scanner_url(self) -> str:
         """Where clamd listens (CLAMAV_URL, else CLAMD_SOCKET); empty: uploads are not scanned."""
         return self.clamav_url or self.clamd_socket
+
+    @property
+    def max_upload_request_bytes(self) -> int:
+        """Largest request carrying a file: the file and the form around it."""
+        return self.max_upload_bytes + self.max_request_bytes
 
     @property
     def is_production(self) -> bool:

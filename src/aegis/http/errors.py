@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aegis.core.context import current_request_id
@@ -26,6 +27,8 @@ from aegis.core.errors import (
 from aegis.core.messages import location_label, plain_message
 
 log = structlog.get_logger("aegis.http")
+INTERNAL_MESSAGE = "An unexpected error occurred"
+OUT_OF_RANGE = "A value in the request is too large or too long to be stored"
 
 STATUS_BY_ERROR: list[tuple[type[AegisError], int]] = [
     (AuthenticationFailed, 401),
@@ -143,14 +146,40 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # a value the schemas let through but the database cannot store: the caller's to fix
+        log.warning("value_out_of_range", error_type=type(exc).__name__)
+        if wants_html(request):
+            return request.app.state.render_error(request, 422, OUT_OF_RANGE)
+        return JSONResponse(error_body("validation_failed", OUT_OF_RANGE), status_code=422)
+
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # reached only from outside the request middleware, which answers the rest itself
         log.exception("unhandled_error", error_type=type(exc).__name__)
-        return JSONResponse(
-            error_body(
-                "internal_error",
-                "An unexpected error occurred",
-                {"request_id": current_request_id()},
-            ),
-            status_code=500,
-        )
+        return internal_error(request)
+
+
+def too_large(request: Request, message: str) -> Response:
+    """The answer to a body over its limit, as a page for browsers."""
+    if wants_html(request):
+        page: Response = request.app.state.render_error(request, 413, message)
+        return page
+    return JSONResponse(error_body("payload_too_large", message), status_code=413)
+
+
+def internal_error(request: Request) -> Response:
+    """The answer to an unexpected error: its request id, as a page for browsers."""
+    request_id = current_request_id()
+    if wants_html(request):
+        try:
+            page: Response = request.app.state.render_error(
+                request, 500, f"{INTERNAL_MESSAGE} (request id {request_id})"
+            )
+            return page
+        except Exception:  # the page itself failed: answer in JSON
+            log.exception("error_page_failed")
+    body = error_body("internal_error", INTERNAL_MESSAGE, {"request_id": request_id})
+    return JSONResponse(body, status_code=500)
