@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from aegis.core.db import utcnow
 from aegis.models import Risk, RiskAcceptanceRequest
 from tests.factories.risks import accept_risk, make_risk
+from tests.web.round_trip import api_import, exported
 
 TODAY = utcnow().date()
 
@@ -168,3 +169,17 @@ def test_the_risk_form_shows_the_acceptance_and_saving_it_keeps_it(
     assert (stored.title, stored.status) == ("Renamed while accepted", "accepted")
     assert stored.acceptance_approver_id == world.users["admin_a"]
     assert stored.acceptance_expires_on == accepted.acceptance_expires_on
+
+
+def test_an_export_of_accepted_and_lapsed_risks_reimports_unchanged(
+    browser_for, client, token_for, db, world, principal_for
+) -> None:
+    analyst, admin_a = principal_for("analyst"), principal_for("admin_a")
+    for title, days_ago in (("Kept open", 0), ("Ran out", 40)):
+        risk = make_risk(db, analyst, world.units["division-a"], status="assessed", title=title)
+        accept_risk(db, analyst, admin_a, risk.id, days=30, today=TODAY - timedelta(days=days_ago))
+    db.commit()
+    content = exported(browser_for("admin_a"), "risks", "csv")
+    assert "Acceptance expired" in content.decode("utf-8-sig")
+    report = api_import(client, token_for("admin_a"), "risks", content, "csv", dry_run=False)
+    assert report["errors"] == [] and report["unchanged"] == report["total"] == 2, {k: v for k, v in report.items() if k != "columns"}

@@ -42,6 +42,8 @@ class Kind:
     # whether the plan checks every rule of the kind's create and update, so that a dry run
     # need not run them (risks and tasks have workflows and rules only their services know)
     checked_by_plan: bool = False
+    # a stored field as the kind's lists and exports show it (compared with the file)
+    shown: Callable[[Any, str], Any] = getattr
 
 
 def _create_asset(session: Session, principal: Principal, values: dict[str, Any]) -> None:
@@ -60,6 +62,15 @@ def _create_risk(session: Session, principal: Principal, values: dict[str, Any])
 def _update_risk(session: Session, principal: Principal, oid: int, values: dict[str, Any]) -> None:
     data = RiskUpdate(**values)
     risks.update_risk(session=session, principal=principal, risk_id=oid, data=data)
+
+
+def _shown_risk(risk: Any, name: str) -> Any:
+    """A risk's field as exported: its status says when its acceptance ran out."""
+    if name == "status":
+        return risks.status_shown(
+            status=risk.status, acceptance_expires_on=risk.acceptance_expires_on
+        )
+    return getattr(risk, name)
 
 
 def _create_control(session: Session, principal: Principal, values: dict[str, Any]) -> None:
@@ -101,7 +112,15 @@ KINDS: dict[ImportKind, Kind] = {
         checked_by_plan=True,
     ),
     ImportKind.RISKS: Kind(
-        ImportKind.RISKS, "risk", Risk, "title", RiskCreate, RiskUpdate, _create_risk, _update_risk
+        ImportKind.RISKS,
+        "risk",
+        Risk,
+        "title",
+        RiskCreate,
+        RiskUpdate,
+        _create_risk,
+        _update_risk,
+        shown=_shown_risk,
     ),
     ImportKind.CONTROLS: Kind(
         ImportKind.CONTROLS,

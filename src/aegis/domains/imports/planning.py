@@ -162,7 +162,7 @@ class Planner:
             return sorted(self.tags.get(obj.id, []))
         if name in self.current_links:
             return sorted(self.current_links[name].get(obj.id, set()))
-        return getattr(obj, name)
+        return self.kind.shown(obj, name)
 
     def _plan_row(self, row: _Row) -> Planned:
         plan = Planned(row=row.number, ref=row.values.get("ref") or None)

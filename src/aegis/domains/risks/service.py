@@ -374,6 +374,13 @@ def allowed_next_statuses(current: RiskStatus | str) -> list[RiskStatus]:
     return next_statuses(current)
 
 
+def status_shown(
+    *, status: RiskStatus | str, acceptance_expires_on: date | None, today: date | None = None
+) -> RiskStatus:
+    """The status a stored risk shows: acceptance expired as soon as its acceptance ran out."""
+    return shown_status(status, acceptance_expires_on, today or utcnow().date())
+
+
 def expire_acceptances(*, session: Session, today: date | None = None) -> int:
     """Record every acceptance that ran out (in any unit); return how many risks changed."""
     return expire_due(session=session, today=today or utcnow().date())
