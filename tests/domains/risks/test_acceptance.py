@@ -246,6 +246,10 @@ def test_an_acceptance_that_ran_out_shows_expired_until_it_is_recorded(
     assert db.get(Risk, risk.id).status == "accepted"
     shown = service.get_risk(session=db, principal=analyst, risk_id=risk.id)
     assert shown.status == "acceptance_expired"
+    found = service.find_risks(session=db, principal=analyst, text=risk.title, limit=5)
+    assert found.items[0].labels[0] == "Acceptance expired"
+    top = service.top_open_risks(session=db, principal=analyst)
+    assert [r.status for r in top if r.id == risk.id] == ["acceptance_expired"]
 
     def listed(**filters) -> list[int]:
         query = RiskQuery(**filters)
