@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         summary="Cybersecurity risk management, compliance and audit",
         version="1.0",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served from the package by aegis.web.routes.api_docs
         redoc_url=None,
     )
     app.state.settings = settings

@@ -16,9 +16,10 @@ def test_vendored_files_match_sha256sums() -> None:
         assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
 
 
-def test_every_vendored_script_has_a_licence_and_is_listed() -> None:
+def test_every_vendored_file_has_a_licence_and_is_listed() -> None:
     listed = {line.split()[1] for line in (VENDOR / "SHA256SUMS").read_text().splitlines()}
-    scripts = {p.name for p in VENDOR.glob("*.js")}
-    assert scripts <= listed
-    for script in scripts:
-        assert (VENDOR / f"{script.split('.')[0]}.LICENSE.txt").is_file()
+    files = {p.name for p in VENDOR.iterdir() if p.name not in ("SHA256SUMS", "README.md")}
+    assert files == listed
+    packages = [p.name.removesuffix(".LICENSE.txt") for p in VENDOR.glob("*.LICENSE.txt")]
+    for name in {p.name for p in VENDOR.glob("*.js")} | {p.name for p in VENDOR.glob("*.css")}:
+        assert any(name.startswith(package) for package in packages), f"{name} has no licence"
