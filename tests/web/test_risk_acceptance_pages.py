@@ -47,6 +47,7 @@ def test_an_analyst_asks_and_an_administrator_of_the_unit_approves(
     assert "You asked for this acceptance" in waiting and "Approve</button>" not in waiting
 
     admin_a = browser_for("admin_a")
+    assert 'href="/acceptance-requests"' in admin_a.get("/risks").text
     listed = admin_a.get("/acceptance-requests").text
     assert f'href="/risks/{risk.id}/acceptance">{risk.title}</a>' in listed
     request_id = db.scalar(select(RiskAcceptanceRequest.id))
