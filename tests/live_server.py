@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 
 # Settings a developer's shell may carry that would change the server under test.
-CLEARED_VARIABLES = ("DATABASE_URL", "SECRET_KEY", "JWT_SECRET_KEY", "CORS_ORIGINS", "REDIS_URL")
+CLEARED_VARIABLES = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "JWT_SECRET_KEY",
+    "AUDIT_CHAIN_KEY",
+    "CORS_ORIGINS",
+    "REDIS_URL",
+)
 STARTUP_SECONDS = 180
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from aegis.api.v1 import api_router
 from aegis.api.v1.health import router as health_router
+from aegis.core.audit_chain import KEY_INFO
 from aegis.core.db import build_engine, make_session_factory
 from aegis.core.scanning import scanner_for
 from aegis.core.settings import Settings, get_settings
@@ -19,6 +20,7 @@ from aegis.http.errors import install_error_handlers
 from aegis.http.middleware import RequestContextMiddleware
 from aegis.http.proxies import TrustedProxyMiddleware
 from aegis.http.ratelimit import install_rate_limits
+from aegis.http.transfers import TransferAuditMiddleware
 from aegis.web.app import mount_web
 
 
@@ -42,7 +44,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = make_session_factory(
+        engine, info={KEY_INFO: settings.audit_chain_key}
+    )
     app.state.blob_store = LocalBlobStore(
         settings.data_dir / "blobs",
         quarantine=settings.data_dir / "quarantine",
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             expose_headers=["ETag", "Retry-After", "X-Request-ID"],
         )
     app.add_middleware(DenialAuditMiddleware)
+    app.add_middleware(TransferAuditMiddleware)
     install_rate_limits(app, settings)
     app.add_middleware(
         BodyLimitMiddleware,

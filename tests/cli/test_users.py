@@ -62,13 +62,17 @@ def test_create_a_user_who_can_then_sign_in(organisation: Aegis) -> None:
         ("analyst", _unit_id(organisation, "Division"), True)
     ]
     # the console is recorded in the audit trail as an actor without an account
+    created = (AuditEvent.entity_type == "user", AuditEvent.action == "create")
     actors = organisation.scalar(
-        select(AuditEvent.actor_id).where(
-            AuditEvent.entity_type == "user", AuditEvent.entity_id == body["id"]
-        )
+        select(AuditEvent.actor_id).where(*created, AuditEvent.entity_id == body["id"])
     )
     assert actors is None
-    assert organisation.count(AuditEvent, AuditEvent.entity_type == "user") == 1
+    assert organisation.count(AuditEvent, *created) == 1
+    # the sign-in through the API is recorded too, by the user who signed in
+    signed_in = organisation.scalar(
+        select(AuditEvent.actor_id).where(AuditEvent.action == "sign_in")
+    )
+    assert signed_in == body["id"]
 
 
 def test_the_unit_may_be_given_by_id(organisation: Aegis) -> None:

@@ -17,7 +17,8 @@ OLD_CONSTANT = "aegis-development-only-secret-do-not-use-in-production"
 def development(monkeypatch: pytest.MonkeyPatch, data_dir: Path, **env: str) -> Settings:
     for name in ("AEGIS_ENV", "SECRET_KEY", "JWT_SECRET_KEY", "AEGIS_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("AEGIS_JWT_SECRET_KEY", raising=False)
+    for name in ("AEGIS_JWT_SECRET_KEY", "AUDIT_CHAIN_KEY", "AEGIS_AUDIT_CHAIN_KEY"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AEGIS_DATA_DIR", str(data_dir))
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -34,26 +35,41 @@ def test_missing_secrets_are_generated_once_for_the_owner_only(
     first = development(monkeypatch, tmp_path)
     folder = tmp_path / "secrets"
     assert mode(folder) == 0o700
-    assert {path.name for path in folder.iterdir()} == {"secret_key", "jwt_secret_key"}
+    assert {path.name for path in folder.iterdir()} == {
+        "secret_key",
+        "jwt_secret_key",
+        "audit_chain_key",
+    }
     assert all(mode(path) == 0o600 for path in folder.iterdir())
     assert first.secret_key == (folder / "secret_key").read_text().strip()
     assert first.jwt_secret_key == (folder / "jwt_secret_key").read_text().strip()
+    assert first.audit_chain_key == (folder / "audit_chain_key").read_text().strip()
+    assert first.audit_chain_key not in (first.secret_key, first.jwt_secret_key)
     assert len(first.secret_key) >= 43 and first.secret_key != first.jwt_secret_key
     assert OLD_CONSTANT not in (first.secret_key, first.jwt_secret_key)
 
     again = development(monkeypatch, tmp_path)
     assert (again.secret_key, again.jwt_secret_key) == (first.secret_key, first.jwt_secret_key)
+    assert again.audit_chain_key == first.audit_chain_key
 
     other = development(monkeypatch, tmp_path / "other-instance")
     assert other.secret_key != first.secret_key
     assert other.jwt_secret_key != first.jwt_secret_key
+    assert other.audit_chain_key != first.audit_chain_key
 
 
 def test_configured_secrets_are_used_and_nothing_is_generated(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    settings = development(monkeypatch, tmp_path, SECRET_KEY="s" * 40, JWT_SECRET_KEY="j" * 40)
+    settings = development(
+        monkeypatch,
+        tmp_path,
+        SECRET_KEY="s" * 40,
+        JWT_SECRET_KEY="j" * 40,
+        AUDIT_CHAIN_KEY="a" * 40,
+    )
     assert (settings.secret_key, settings.jwt_secret_key) == ("s" * 40, "j" * 40)
+    assert settings.audit_chain_key == "a" * 40
     assert not (tmp_path / "secrets").exists()
 
 

@@ -8,6 +8,7 @@ from aegis.core.settings import ConfigurationError, Settings
 
 STRONG = "k3Jq9vXz2LmN8pR4tW6yB1cD5fG7hJ0aQsEuIoP"
 STRONG_JWT = "Zx8Cv6Bn4Mq2Wr0Ty9Ui7Op5As3Df1Gh-JkLpO"
+STRONG_CHAIN = "Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8Lz0Xc-VbNmM"
 
 
 def production(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
@@ -15,6 +16,7 @@ def production(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
         "AEGIS_ENV": "production",
         "SECRET_KEY": STRONG,
         "JWT_SECRET_KEY": STRONG_JWT,
+        "AUDIT_CHAIN_KEY": STRONG_CHAIN,
         "DATABASE_URL": "mysql://aegis:pw@db:3306/aegis_production",
         **env,
     }
@@ -54,6 +56,9 @@ def test_cors_origins_also_accept_a_comma_separated_list(monkeypatch: pytest.Mon
             "JWT_SECRET_KEY looks like",
         ),
         ("JWT_SECRET_KEY", STRONG, "JWT_SECRET_KEY must differ"),
+        ("AUDIT_CHAIN_KEY", "", "AUDIT_CHAIN_KEY is not set"),
+        ("AUDIT_CHAIN_KEY", "short", "AUDIT_CHAIN_KEY is shorter than 32"),
+        ("AUDIT_CHAIN_KEY", STRONG_JWT, "AUDIT_CHAIN_KEY must differ"),
         ("DATABASE_URL", "sqlite:///var/aegis.db", "DATABASE_URL points to SQLite"),
         ("CORS_ORIGINS", '["*"]', "CORS_ORIGINS must list origins"),
     ],
@@ -74,12 +79,13 @@ def test_sqlite_in_production_only_when_explicitly_allowed(monkeypatch: pytest.M
 
 
 def test_development_gets_working_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AEGIS_ENV", "SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL"):
+    for name in ("AEGIS_ENV", "SECRET_KEY", "JWT_SECRET_KEY", "AUDIT_CHAIN_KEY", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.env == "development"
     assert settings.database_url == "sqlite:///var/aegis.db"
     assert settings.secret_key and settings.jwt_secret_key != settings.secret_key
+    assert settings.audit_chain_key not in ("", settings.secret_key, settings.jwt_secret_key)
 
 
 def test_app_refuses_to_start_with_unsafe_production_settings(

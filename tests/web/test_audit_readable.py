@@ -123,10 +123,10 @@ def test_the_page_costs_the_same_for_5_and_50_events(
     add_risks(4, 0)
     browser = browser_for("admin")
     with count_queries() as few:
-        small = browser.get("/audit")
+        small = browser.get("/audit?action=create")  # not the reader's own sign-in
     add_risks(45, 4)
     with count_queries() as many:
-        large = browser.get("/audit")
+        large = browser.get("/audit?action=create")
     assert small.status_code == large.status_code == 200
     assert _text(small.text).count("AC-1 Access control") == 5
     assert _text(large.text).count("AC-1 Access control") == 50

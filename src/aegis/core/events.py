@@ -9,7 +9,16 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 Action = Literal[
-    "create", "update", "delete", "sign_in_failed", "lock", "unlock", "permission_denied"
+    "create",
+    "update",
+    "delete",
+    "sign_in",
+    "sign_in_failed",
+    "lock",
+    "unlock",
+    "permission_denied",
+    "export",
+    "download",
 ]
 
 

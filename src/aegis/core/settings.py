@@ -56,6 +56,9 @@ class Settings(BaseSettings):
 
     secret_key: str = Field("", validation_alias=_env("SECRET_KEY", "AEGIS_SECRET_KEY"))
     jwt_secret_key: str = Field("", validation_alias=_env("JWT_SECRET_KEY", "AEGIS_JWT_SECRET_KEY"))
+    audit_chain_key: str = Field(
+        "", validation_alias=_env("AUDIT_CHAIN_KEY", "AEGIS_AUDIT_CHAIN_KEY")
+    )
     access_token_minutes: int = Field(
         15, ge=1, le=1440, validation_alias=_env("AEGIS_ACCESS_TOKEN_MINUTES")
     )
@@ -218,6 +221,9 @@ class Settings(BaseSettings):
                 self.jwt_secret_key = self.jwt_secret_key or instance_secret(
                     self.data_dir, "jwt_secret_key"
                 )
+                self.audit_chain_key = self.audit_chain_key or instance_secret(
+                    self.data_dir, "audit_chain_key"
+                )
             except InstanceSecretError as exc:
                 raise ConfigurationError(str(exc)) from exc
         return self
@@ -251,6 +257,7 @@ class Settings(BaseSettings):
         for variable, value in (
             ("SECRET_KEY", self.secret_key),
             ("JWT_SECRET_KEY", self.jwt_secret_key),
+            ("AUDIT_CHAIN_KEY", self.audit_chain_key),
         ):
             if not value:
                 problems.append(f"{variable} is not set")
@@ -260,6 +267,8 @@ class Settings(BaseSettings):
                 problems.append(f"{variable} looks like a placeholder")
         if self.secret_key and self.secret_key == self.jwt_secret_key:
             problems.append("JWT_SECRET_KEY must differ from SECRET_KEY")
+        if self.audit_chain_key and self.audit_chain_key in (self.secret_key, self.jwt_secret_key):
+            problems.append("AUDIT_CHAIN_KEY must differ from SECRET_KEY and JWT_SECRET_KEY")
         if self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
             problems.append(
                 "DATABASE_URL points to SQLite; use MariaDB/MySQL or PostgreSQL "

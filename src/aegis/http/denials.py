@@ -16,7 +16,7 @@ from aegis.models import User
 NOBODY = 0  # entity id of a refused request
 
 
-def _user_id(scope: Scope) -> int | None:
+def signed_in_user_id(scope: Scope) -> int | None:
     """The signed-in user the request names (bearer token or session cookie), if any."""
     principal = scope.get("state", {}).get("principal")
     if principal is not None:
@@ -29,7 +29,7 @@ def _user_id(scope: Scope) -> int | None:
     return None
 
 
-def _route(scope: Scope) -> str:
+def route_name(scope: Scope) -> str:
     """The method and path with its parameters named: 'POST /admin/users/{user_id}/unlock'."""
     segments = scope["path"].split("/")
     for name, value in (scope.get("path_params") or {}).items():
@@ -41,7 +41,7 @@ def _route(scope: Scope) -> str:
 def record_denial(session: Session, scope: Scope) -> None:
     """Record a 403 answer in the audit trail and the log."""
     denial: dict[str, Any] = scope.get("state", {}).get("denial") or {}
-    user_id = _user_id(scope)
+    user_id = signed_in_user_id(scope)
     user = session.get(User, user_id) if user_id is not None else None
     unit = denial.get("unit_id")
     record_security_event(
@@ -53,7 +53,7 @@ def record_denial(session: Session, scope: Scope) -> None:
         actor_id=user.id if user else None,
         actor_email=user.email if user else None,
         details={
-            "route": _route(scope),
+            "route": route_name(scope),
             "path": scope["path"],
             "unit_id": unit,
             "reason": denial.get("reason"),

@@ -2,7 +2,7 @@
 
 from aegis.models.assessment import Assessment, AssessmentResult
 from aegis.models.asset import Asset, asset_dependencies, asset_tags
-from aegis.models.audit import AuditEvent
+from aegis.models.audit import AuditChainHead, AuditEvent
 from aegis.models.control import Control, control_requirements
 from aegis.models.discussion import Comment, RiskAttachment
 from aegis.models.evidence import (
@@ -30,6 +30,7 @@ __all__ = [
     "Assessment",
     "AssessmentResult",
     "Asset",
+    "AuditChainHead",
     "AuditEvent",
     "AuthSession",
     "Comment",

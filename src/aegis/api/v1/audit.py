@@ -1,4 +1,4 @@
-"""The audit trail."""
+"""The audit trail, and the check that none of it was changed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from aegis.domains.audit import service
-from aegis.domains.audit.schemas import AuditEntryRead, AuditEventQuery
+from aegis.domains.audit.schemas import AuditEntryRead, AuditEventQuery, ChainReport
+from aegis.domains.audit.verify import verify_chain
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep
 
@@ -20,3 +21,13 @@ def list_events(
 ) -> Page[AuditEntryRead]:
     """Recorded changes in the caller's units (admin and readonly roles), names resolved."""
     return service.list_events(session=session, principal=principal, query=query)
+
+
+@router.get("/verify", response_model=ChainReport)
+def verify(session: SessionDep, principal: CurrentPrincipal) -> ChainReport:
+    """Check every event's seal, oldest first, and name the first broken link.
+
+    Only administrators of the whole organisation may run it. `intact` is false when an
+    event was edited, deleted, reordered or inserted; `broken` says where and how.
+    """
+    return verify_chain(session=session, principal=principal)

@@ -75,6 +75,7 @@ CODES = frozenset(
         "data_classification",
         "environment",
         "kind",
+        "locked",
         "priority",
         "relationship",
         "role",
@@ -87,7 +88,19 @@ CODES = frozenset(
 RECORDED_NAMES = ("title", "name", "ref", "email", "filename")
 SKIPPED = frozenset({"version"})  # bookkeeping raised by every save
 SINGLE = frozenset({"risk_matrix"})  # one object of its kind: no id to show
-ACTIONS = {"create": "Created", "update": "Updated", "delete": "Deleted"}
+ACTIONS = {
+    "create": "Created",
+    "update": "Updated",
+    "delete": "Deleted",
+    "sign_in": "Signed in",
+    "sign_in_failed": "Sign-in failed",
+    "lock": "Account locked",
+    "unlock": "Account unlocked",
+    "permission_denied": "Access refused",
+    "export": "Exported",
+    "download": "Downloaded",
+}
+ABOUT_ACCOUNTS = frozenset({"sign_in", "sign_in_failed", "lock", "unlock"})
 HIDDEN = "an item outside your units"
 SOMEONE = "someone outside your units"
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -177,6 +190,11 @@ def value_text(field: str, value: Any, found: Found) -> str | None:
         return _moment(value) if TIMESTAMP.match(value) else value
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or None
+    if isinstance(value, dict) and field == "filters":
+        return "; ".join(
+            f"{field_label(name)}: {choice_label(str(v)) if name in CODES else v}"
+            for name, v in sorted(value.items())
+        )
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
@@ -216,8 +234,50 @@ def _parent(event: AuditEventRead, found: Found) -> list[str]:
     return words
 
 
+def _recorded(event: AuditEventRead, field: str) -> Any:
+    return _pair(event.changes.get(field))[1]
+
+
+def _account_summary(event: AuditEventRead, found: Found) -> str:
+    """e.g. Signed in as Alice (web browser), Sign-in failed for bob@example.com: wrong password."""
+    email = _recorded(event, "email")
+    who = _name(found, "user", event.entity_id) or email or SOMEONE
+    until = _recorded(event, "locked_until")
+    if event.action == "sign_in":
+        way = _recorded(event, "signed_in_with")
+        return f"Signed in as {who}" + (f" ({way})" if way else "")
+    if event.action == "sign_in_failed":
+        reason = _recorded(event, "reason")
+        return f"Sign-in failed for {who}" + (f": {reason}" if reason else "")
+    if event.action == "lock" and _recorded(event, "locked") == "address":
+        address = _recorded(event, "client_address") or "an unknown address"
+        return f"Sign-in locked for address {address}" + (
+            f" until {_moment(until)}" if until else ""
+        )
+    if event.action == "lock":
+        return f"Account locked: {who}" + (f" until {_moment(until)}" if until else "")
+    return f"Account unlocked: {who}"
+
+
+def _security_summary(event: AuditEventRead, found: Found) -> str | None:
+    """The summary of a sign-in, lock, refusal or export (None for other events)."""
+    if event.action in ABOUT_ACCOUNTS and event.entity_type == "user":
+        return _account_summary(event, found)
+    if event.action == "permission_denied":
+        return f"Access refused: {_recorded(event, 'route') or 'a request'}"
+    if event.action == "export":
+        route = str(_recorded(event, "route") or "")
+        where = route.partition(" ")[2] or route
+        filename = _recorded(event, "filename") or "a file"
+        return f"Exported '{filename}'" + (f" from {where}" if where else "")
+    return None
+
+
 def _summary(event: AuditEventRead, found: Found, label: str, name: str | None) -> str:
     """e.g. Updated risk 'Ransomware on file servers', Created task comment on task 'Patch'."""
+    security = _security_summary(event, found)
+    if security is not None:
+        return security
     words = [ACTIONS.get(event.action, choice_label(event.action)), label.lower()]
     if name:
         words.append(f"'{name}'")

@@ -31,11 +31,13 @@ from aegis.domains.auth.schemas import (
     TokenPair,
     TokenPolicy,
 )
+from aegis.domains.common.security_events import home_unit, record_security_event
 from aegis.models import AuthSession, RefreshToken, User
 
 INVALID_CREDENTIALS = "Invalid e-mail or password"
 SESSION_ENDED = "Your session has ended; sign in again"
 TOUCH_INTERVAL = timedelta(minutes=1)
+SIGNED_IN_WITH = {"browser": "web browser", "api": "API"}
 
 
 def duration_text(span: timedelta) -> str:
@@ -80,6 +82,17 @@ def _open(
     )
     session.add(auth_session)
     session.flush()
+    record_security_event(
+        session,
+        "sign_in",
+        entity_type="user",
+        entity_id=user.id,
+        unit_id=home_unit(session, user.id),
+        actor_id=user.id,
+        actor_email=user.email,
+        details={"email": user.email, "signed_in_with": SIGNED_IN_WITH[kind]},
+        level="info",
+    )
     return auth_session, key
 
 

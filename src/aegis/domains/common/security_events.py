@@ -1,4 +1,4 @@
-"""Security events (failed sign-ins, locks, unlocks, refusals): audit trail and log line."""
+"""Security events (sign-ins and their failures, locks, refusals, exports, downloads)."""
 
 from __future__ import annotations
 
@@ -36,8 +36,13 @@ def record_security_event(
     actor_id: int | None,
     actor_email: str | None,
     details: dict[str, Any],
+    level: str = "warning",
 ) -> None:
-    """Record a security event in the audit trail and as a structured log line (no secrets)."""
+    """Record a security event in the audit trail and as a structured log line (no secrets).
+
+    `level` is the log level: warning for failures and refusals, info for what is expected
+    (sign-ins, exports, downloads).
+    """
     address = current_client_address()
     recorded = {**details, "client_address": address}
     publish(
@@ -59,4 +64,4 @@ def record_security_event(
         "unit_id": unit_id,
         "request_id": current_request_id(),
     }
-    log.warning(action, **{**fields, **details})
+    getattr(log, level)(action, **{**fields, **details})

@@ -21,14 +21,14 @@ def _unit(event: AuditEntryRead) -> str | None:
 
 
 def _changes(event: AuditEntryRead) -> str:
-    """Each recorded field as 'Label: before → after', or its value when created or deleted."""
+    """Each recorded field as 'Label: before → after', or its value (before a deletion)."""
     parts = []
     for change in event.details:
         if event.action == "update":
             parts.append(
                 f"{change.label}: {change.before or NO_VALUE} → {change.after or NO_VALUE}"
             )
-        elif (value := change.after if event.action == "create" else change.before) is not None:
+        elif (value := change.before if event.action == "delete" else change.after) is not None:
             parts.append(f"{change.label}: {value}")
     return SEPARATOR.join(parts)
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from aegis.core.authz import Principal
-from aegis.domains.audit import service
+from aegis.domains.audit import service, wording
 from aegis.domains.audit.schemas import AuditEntryRead, AuditEventQuery
+from aegis.domains.audit.verify import verify_chain
 from aegis.domains.common.listing import Page
 from aegis.domains.users import service as users
 from aegis.http.deps import SessionDep
@@ -27,7 +28,7 @@ from aegis.web.templating import render
 
 router = APIRouter(prefix="/audit")
 
-ACTIONS = [("create", "Created"), ("update", "Updated"), ("delete", "Deleted")]
+ACTIONS = list(wording.ACTIONS.items())
 FILTERS = ("entity_type", "action", "actor_id", "entity_id", "since", "until", "limit", "offset")
 
 
@@ -102,3 +103,10 @@ def audit_trail(request: Request, session: SessionDep, principal: WebPrincipal) 
         actions=ACTIONS,
         actors=actors,
     )
+
+
+@router.get("/verify")
+def verify(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """Check every event's seal (administrators of the whole organisation)."""
+    report = verify_chain(session=session, principal=principal)
+    return render(request, "audit/verify.html", principal, report=report)
