@@ -135,7 +135,10 @@ def upgrade() -> None:
         op.drop_index(name, table_name="audit_events")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.alter_column(
-            "action", existing_type=sa.String(length=16), type_=sa.String(length=32)
+            "action",
+            existing_type=sa.String(length=16),
+            type_=sa.String(length=32),
+            existing_nullable=False,
         )
         for name in ("chain_position", "chain_previous", "chain_seal"):
             batch_op.alter_column(

@@ -17,11 +17,11 @@ from tests.databases import fresh_database, worker_suffix
 
 NOW = "2026-11-30 10:00:00"
 EVENTS = [
-    # id, unit, action, changes
+    # second, unit, action, changes
     (4, 1, "create", {"name": [None, "company"]}),
     (9, 2, "create", {"name": [None, "lab"], "parent_id": [None, 1]}),
-    (12, 1, "sign_in_failed", {"email": [None, "ada@example.com"], "reason": [None, "wrong"]}),
-    (13, None, "update", {"title": ["Ünïcode", "名前"], "score": [1.5, 2.25]}),
+    (2, 1, "sign_in_failed", {"email": [None, "ada@example.com"], "reason": [None, "wrong"]}),
+    (3, None, "update", {"title": ["Ünïcode", "名前"], "score": [1.5, 2.25]}),
 ]
 
 
@@ -35,16 +35,15 @@ def _seed(engine) -> None:  # type: ignore[no-untyped-def]
                 ),
                 {"id": unit_id, "name": name, "parent": parent, "now": NOW},
             )
-        for event_id, unit, action, changes in EVENTS:
+        for second, unit, action, changes in EVENTS:
             connection.execute(
                 text(
-                    "INSERT INTO audit_events (id, occurred_at, actor_email, unit_id, "
-                    "entity_type, entity_id, action, changes) VALUES (:id, :at, NULL, :unit, "
+                    "INSERT INTO audit_events (occurred_at, actor_email, unit_id, "
+                    "entity_type, entity_id, action, changes) VALUES (:at, NULL, :unit, "
                     "'unit', 1, :action, :changes)"
                 ),
                 {
-                    "id": event_id,
-                    "at": f"2026-11-30 10:00:0{event_id % 10}.123456",
+                    "at": f"2026-11-30 10:00:0{second}.123456",
                     "unit": unit,
                     "action": action,
                     "changes": json.dumps(changes),
@@ -57,15 +56,14 @@ def test_existing_events_are_sealed_in_id_order_and_kept_on_downgrade(tmp_path: 
     try:
         migrations.upgrade(engine, "0011")
         _seed(engine)
+        with engine.connect() as connection:
+            ids = list(connection.scalars(text("SELECT id FROM audit_events ORDER BY id")))
         migrations.upgrade(engine, "0012")
         with Session(engine) as session:
             stmt = select(AuditEvent.id, AuditEvent.chain_position).order_by(AuditEvent.id)
-            assert [tuple(row) for row in session.execute(stmt)] == [
-                (4, 1),
-                (9, 2),
-                (12, 3),
-                (13, 4),
-            ]
+            # in the order of the ids, not of the times
+            sealed = [tuple(row) for row in session.execute(stmt)]
+            assert sealed == list(zip(ids, [1, 2, 3, 4], strict=True))
             report = verify_chain(session=session, principal=None)
             assert report.intact and report.checked == 4, report.summary
             head = session.get(AuditChainHead, 1)
@@ -75,7 +73,7 @@ def test_existing_events_are_sealed_in_id_order_and_kept_on_downgrade(tmp_path: 
             session.execute(text("DELETE FROM units WHERE id = 2"))
             session.commit()
             assert verify_chain(session=session, principal=None).intact
-            assert session.scalar(select(AuditEvent.unit_id).where(AuditEvent.id == 9)) == 2
+            assert session.scalar(select(AuditEvent.unit_id).where(AuditEvent.id == ids[1])) == 2
 
         migrations.downgrade(engine, "0011")
         columns = {column["name"] for column in inspect(engine).get_columns("audit_events")}
@@ -85,7 +83,7 @@ def test_existing_events_are_sealed_in_id_order_and_kept_on_downgrade(tmp_path: 
             kept = connection.execute(
                 text("SELECT id, unit_id, action, changes FROM audit_events ORDER BY id")
             ).all()
-        assert [row.id for row in kept][:4] == [4, 9, 12, 13] and len(kept) == 5
+        assert [row.id for row in kept][:4] == ids and len(kept) == 5
         assert kept[1].unit_id is None  # its unit is gone: cleared for the foreign key
         assert kept[2].action == "sign_in_failed"
         changes = kept[3].changes
