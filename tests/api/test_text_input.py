@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aegis.models import Asset, User
+from aegis.models import Asset, Framework, User
 from tests.conftest import PASSWORD, World
 
 Headers = Callable[[str], dict[str, str]]
@@ -169,3 +169,27 @@ def test_a_user_name_of_invisible_characters_is_refused(
         "Name must contain visible characters, not only spaces or invisible ones"
     )
     assert db.scalar(select(User).where(User.email == "ghost@example.com")) is None
+
+
+def test_a_catalog_with_hidden_characters_in_a_title_is_refused_whole(
+    client: TestClient, token_for: Headers, world: World, db: Session
+) -> None:
+    catalog = "id,parent,title,text\nA,,Access,\nA.1,A,Re\u202eview logs,Do it\n".encode()
+    response = client.post(
+        "/api/v1/frameworks/import",
+        headers=token_for("analyst"),
+        files={"file": ("catalog.csv", catalog, "text/csv")},
+        data={
+            "unit_id": str(world.units["division-a"]),
+            "format": "csv",
+            "name": "Internal",
+            "key": "internal",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert (
+        "the title must not contain characters that change the direction"
+        in (response.json()["error"]["message"])
+    )
+    assert db.scalar(select(Framework).where(Framework.key == "internal")) is None

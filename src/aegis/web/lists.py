@@ -27,7 +27,7 @@ def list_query(request: Request, model: type[Q], **defaults: Any) -> Q:
     except ValidationError as exc:
         errors = field_errors(exc)
         details = [{"field": name, "message": message} for name, message in errors.items()]
-        raise ValidationFailed("Invalid filter: " + ", ".join(errors), details=details) from exc
+        raise ValidationFailed("; ".join(errors.values()), details=details) from exc
 
 
 def all_rows(fetch: Callable[[Q], Page[Any]], query: Q) -> list[Any]:

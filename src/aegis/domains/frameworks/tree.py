@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aegis.core.errors import PayloadTooLarge, ValidationFailed
+from aegis.domains.common.text import text_problem
 from aegis.domains.frameworks.schemas import MAX_IMPORT_BYTES
 
 MAX_REQUIREMENTS = 20_000
@@ -69,6 +70,14 @@ def _check_fields(node: Node, problems: Problems) -> None:
         problems.add(node.where, f"the title is longer than {MAX_TITLE_LENGTH} characters")
     if len(node.text.encode()) > MAX_TEXT_BYTES:
         problems.add(node.where, f"the text is longer than {MAX_TEXT_BYTES} bytes")
+    for name, value, multiline in (
+        ("id", node.ref_id, False),
+        ("title", node.title, False),
+        ("text", node.text, True),
+    ):
+        problem = text_problem(value, multiline=multiline)
+        if problem:
+            problems.add(node.where, f"the {name} {problem}")
 
 
 def _link(nodes: list[Node], problems: Problems) -> list[Node]:

@@ -12,6 +12,7 @@ from aegis.core.security import hash_password, verify_password
 from aegis.domains.auth import service as auth_service
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.text import text_problem
 from aegis.domains.users import repository as repo
 from aegis.domains.users.errors import (
     EMAIL_UNAVAILABLE,
@@ -341,6 +342,9 @@ def rename_self(*, session: Session, principal: Principal, name: str) -> UserRea
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 200:
         raise ValidationFailed("The name must be 1 to 200 characters", field="name")
+    problem = text_problem(cleaned, multiline=False)
+    if problem:
+        raise ValidationFailed(f"The name {problem}", field="name")
     user = session.get(User, principal.user_id)
     if user is None:
         raise UserNotFound("User not found")
