@@ -60,7 +60,7 @@ def import_objects(
     principal: CurrentPrincipal,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or Excel workbook (.xlsx)")],
-    mapping: Annotated[str | None, Form(description=MAPPING_HELP)] = None,
+    mapping: Annotated[str | None, Form(max_length=20_000, description=MAPPING_HELP)] = None,
     unit_id: Annotated[Id | None, Form(description="Unit of new rows that name none")] = None,
     dry_run: Annotated[bool, Query(description="Only report what would change")] = False,
 ) -> ImportReport:
