@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -146,3 +148,40 @@ def test_an_update_out_of_range_changes_nothing(
     assert response.json()["error"]["details"][0]["field"] == "owner_id"
     risk = db.get(Risk, created["id"])
     assert risk is not None and risk.title == "Ransomware on file servers"
+
+
+def _params(dependant: Any) -> Iterator[Any]:
+    """Every parameter a route reads from the request, its dependencies' included."""
+    yield from dependant.path_params
+    yield from dependant.query_params
+    yield from dependant.header_params
+    yield from dependant.cookie_params
+    yield from dependant.body_params
+    for sub in dependant.dependencies:
+        yield from _params(sub)
+
+
+def _refuses(field: Any, value: Any) -> bool:
+    adapter: TypeAdapter[Any] = TypeAdapter(
+        Annotated[field.field_info.annotation, field.field_info]
+    )
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return True
+    return False
+
+
+def test_every_number_and_text_a_route_reads_is_bounded(app: FastAPI) -> None:
+    unbounded = []
+    for context in iter_route_contexts(app.router.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        for param in _params(route.dependant):
+            annotation = repr(param.field_info.annotation)
+            too_big = {"int": MAX_INTEGER + 1, "str": "x" * 100_001}
+            kind = next((k for k in too_big if annotation in (f"<class '{k}'>", f"{k} | None")), "")
+            if kind and not _refuses(param, too_big[kind]):
+                unbounded.append((context.path, param.name, kind))
+    assert unbounded == [], unbounded

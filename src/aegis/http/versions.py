@@ -24,7 +24,10 @@ Body = TypeVar("Body", bound=Versioned)
 def if_match_version(
     if_match: Annotated[
         str | None,
-        Header(description="The ETag of the object as you read it; a newer one refuses the save"),
+        Header(
+            max_length=200,
+            description="The ETag of the object as you read it; a newer one refuses the save",
+        ),
     ] = None,
 ) -> int | None:
     """The version named by an If-Match header, if any."""

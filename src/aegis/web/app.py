@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 
@@ -54,7 +55,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         return with_message(request, response, exc.message) if exc.message else response
 
     @app.get("/static/{path:path}", include_in_schema=False)
-    def static(request: Request, path: str) -> Response:
+    def static(request: Request, path: Annotated[str, Path(max_length=500)]) -> Response:
         return request.app.state.static_assets.response(request, path)
 
     for module in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):

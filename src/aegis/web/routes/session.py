@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -71,7 +71,9 @@ def _login_form(
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None) -> Response:
+def login_page(
+    request: Request, next: Annotated[str | None, Query(max_length=2000)] = None
+) -> Response:
     """The sign-in form."""
     return _login_form(request, next=next, status=200)
 
