@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 import aegis.models  # noqa: F401  (registers every table)
 from aegis.core.db import Base, build_engine
+from aegis.core.migrations import migrating
 from aegis.core.settings import get_settings
 
 config = context.config
@@ -37,7 +38,7 @@ def run_migrations_online() -> None:
         return
     url = config.attributes.get("url") or get_settings().database_url
     engine = build_engine(url)
-    with engine.connect() as conn:
+    with migrating(engine) as conn:
         _run(conn)
     engine.dispose()
 

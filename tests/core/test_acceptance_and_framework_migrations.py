@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from aegis.core import migrations
@@ -37,16 +37,46 @@ def _framework(connection, framework_id: int, unit_id: int, version: str) -> Non
     )
 
 
+def _used_framework(connection) -> None:
+    """Framework 7 with two requirements and an assessment: rows that reference it."""
+    _framework(connection, 7, 2, "2022")
+    for requirement_id, ref in ((70, "A.1"), (71, "A.2")):
+        connection.execute(
+            text(
+                "INSERT INTO requirements (id, framework_id, ref_id, title, text, assessable, "
+                "position) VALUES (:id, 7, :ref, :ref, '', true, 0)"
+            ),
+            {"id": requirement_id, "ref": ref},
+        )
+    connection.execute(
+        text(
+            "INSERT INTO assessments (id, unit_id, framework_id, name, description, status, "
+            "created_at, updated_at) VALUES (9, 2, 7, 'Yearly', '', 'planned', :now, :now)"
+        ),
+        {"now": NOW},
+    )
+
+
+def _kept(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as connection:
+        requirements = connection.execute(text("SELECT count(*) FROM requirements")).scalar()
+        assessments = connection.execute(text("SELECT count(*) FROM assessments")).scalar()
+    return int(requirements or 0), int(assessments or 0)
+
+
 def test_expired_acceptances_and_same_keyed_frameworks_survive_a_downgrade(
     tmp_path: Path,
 ) -> None:
     engine = build_engine(fresh_database(f"aegis_accept_fw_{worker_suffix()}", tmp_path))
     try:
-        migrations.upgrade(engine)
-        assert "risk_acceptance_requests" in inspect(engine).get_table_names()
+        migrations.upgrade(engine, "0010")
         with engine.begin() as connection:
             _units(connection)
-            _framework(connection, 7, 2, "2022")
+            _used_framework(connection)
+        migrations.upgrade(engine)
+        assert "risk_acceptance_requests" in inspect(engine).get_table_names()
+        assert _kept(engine) == (2, 1)  # rebuilding the frameworks table loses nothing
+        with engine.begin() as connection:
             _framework(connection, 8, 3, "2022")  # the same key and version in another unit
             connection.execute(
                 text(
@@ -79,7 +109,9 @@ def test_expired_acceptances_and_same_keyed_frameworks_survive_a_downgrade(
             risk = connection.execute(text("SELECT status, acceptance_expires_on FROM risks")).one()
         assert [tuple(row) for row in versions] == [(7, "2022"), (8, "2022~8")]
         assert risk[0] == "accepted" and str(risk[1]) == "2026-01-31"
+        assert _kept(engine) == (2, 1)
         migrations.upgrade(engine)
         assert migrations.is_at_head(engine)
+        assert _kept(engine) == (2, 1)
     finally:
         engine.dispose()

@@ -7,7 +7,10 @@ import re
 
 from tests.web.conftest import Browser
 
-STATUSES = "Identified, Assessed, Treatment planned, In treatment, Accepted, Monitoring, Closed"
+STATUSES = (
+    "Identified, Assessed, Treatment planned, In treatment, Accepted, Acceptance expired, "
+    "Monitoring, Closed"
+)
 DEVELOPER_WORDING = ("should", "Field required", "Value error", "pattern", "valid integer")
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from aegis.core.db import reading
 
@@ -29,9 +31,34 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for the migrations.
+
+    On SQLite a changed constraint rebuilds its table, and dropping the old table would
+    delete (or refuse to delete) the rows that reference it: foreign keys are paused for
+    the migration, which the engine only allows outside a transaction, and every reference
+    is checked before the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"The migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to a revision (head by default)."""
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -39,7 +66,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Downgrade the schema to a revision (`base` removes every table)."""
-    with engine.begin() as connection:
+    with migrating(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
