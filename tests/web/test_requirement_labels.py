@@ -22,7 +22,7 @@ MISSION = "The organizational mission is understood and informs cybersecurity ri
 
 
 def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def _csf(db, world, principal_for, *, imported_before: bool = False):
@@ -72,9 +72,9 @@ def _check_pages(browser_for, db, framework, assessment, refs) -> None:
     assert f"<h1>{long_ref} — {escape(statement)}</h1>" in work
     mission = analyst.get(f"{base}/requirements/{refs['GV.OC-01']}").text
     assert f"<h1>GV.OC-01 — {MISSION}</h1>" in mission
-    rows = {row["ref_id"]: row for row in _rows(analyst.get(f"{base}?format=csv").text)}
-    assert rows["GV.OC-01"]["title"] == MISSION
-    assert rows[long_ref]["title"] == statement
+    rows = {row["Reference"]: row for row in _rows(analyst.get(f"{base}?format=csv").text)}
+    assert rows["GV.OC-01"]["Requirement"] == MISSION
+    assert rows[long_ref]["Requirement"] == statement
     picker = analyst.get(
         "/form-parts/requirements?name=requirement_ids"
         f"&pick_in_requirement_ids={framework.id}&pick_q_requirement_ids=GV.OC-01"
@@ -86,9 +86,9 @@ def _check_pages(browser_for, db, framework, assessment, refs) -> None:
     tree = analyst.get(f"/frameworks/{framework.id}?parent_id={refs['GV.OC']}").text
     assert re.search(rf"<strong>GV.OC-01</strong></a> — <span>{MISSION}</span>", tree)
     exported = {
-        r["ref_id"]: r for r in _rows(analyst.get(f"/frameworks/{framework.id}?format=csv").text)
+        r["Reference"]: r for r in _rows(analyst.get(f"/frameworks/{framework.id}?format=csv").text)
     }
-    assert exported["GV.OC-01"]["title"] == MISSION
+    assert exported["GV.OC-01"]["Title"] == MISSION
 
 
 def test_csf_requirements_show_their_statement(browser_for, db, world, principal_for) -> None:
