@@ -40,9 +40,9 @@ def in_savepoint(session: Session, action: Callable[[], T]) -> T:
     try:
         result = action()
     except BaseException as exc:
-        if isinstance(exc, AegisError) and exc.keep_changes:
+        if isinstance(exc, AegisError) and exc.keep_changes and savepoint.is_active:
             savepoint.commit()
-        elif savepoint.is_active:
+        else:  # also a savepoint a failed flush has already ended: it must still be closed
             savepoint.rollback()
         raise
     savepoint.commit()
