@@ -27,7 +27,8 @@ def assert_secured(response: Any, *, cached: bool = False) -> None:
     for name, value in EVERY_RESPONSE.items():
         assert response.headers.get(name) == value, (response.status_code, name)
     policy = response.headers.get("content-security-policy", "")
-    assert "default-src" in policy and "frame-ancestors 'none'" in policy
+    assert "default-src" in policy
+    assert "frame-ancestors 'none'" in policy or "sandbox" in policy  # downloads: sandboxed
     assert "unsafe-inline" not in policy
     assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", response.headers.get("x-request-id", ""))
     if not cached:
@@ -69,7 +70,21 @@ def test_success_answers_of_api_pages_and_health_are_secured(
     assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
-def test_csv_export_and_evidence_download_are_not_stored(browser_for: Any) -> None:
+def test_csv_export_and_evidence_download_are_not_stored(
+    browser_for: Any, client: TestClient, token_for: Callable[[str], dict[str, str]], world: Any
+) -> None:
+    headers = token_for("analyst")
+    uploaded = client.post(
+        "/api/v1/evidence",
+        headers=headers,
+        data={"unit_id": str(world.units["division-a"]), "title": "Firewall rules"},
+        files={"file": ("rules.txt", b"allow tcp 443\n", "text/plain")},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    download = client.get(f"/api/v1/evidence/{uploaded.json()['id']}/download", headers=headers)
+    assert download.status_code == 200 and download.content == b"allow tcp 443\n"
+    assert download.headers["content-security-policy"] == "default-src 'none'; sandbox"
+    assert_secured(download)
     browser: Browser = browser_for("admin")
     export = browser.get("/risks?format=csv")
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
