@@ -27,9 +27,10 @@ def _units(connection) -> None:
 
 
 def _framework(connection, framework_id: int, unit_id: int, version: str) -> None:
+    key = connection.dialect.identifier_preparer.quote("key")  # a reserved word on MariaDB
     connection.execute(
         text(
-            "INSERT INTO frameworks (id, unit_id, key, name, version, description, source, "
+            f"INSERT INTO frameworks (id, unit_id, {key}, name, version, description, source, "
             "created_at, updated_at) VALUES (:id, :unit, 'iso', 'ISO', :version, '', '', "
             ":now, :now)"
         ),

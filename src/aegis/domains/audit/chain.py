@@ -16,7 +16,7 @@ from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from aegis.core.audit_chain import Sealed, chain_key, key_id, seal
-from aegis.core.db import utcnow
+from aegis.core.db import READS_ONLY, utcnow
 from aegis.models import AuditChainHead, AuditEvent
 from aegis.models.audit import HEAD_ID
 
@@ -77,6 +77,20 @@ def _append(session: Session, events: list[AuditEvent]) -> None:
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)
         .values(last_position=position, last_seal=previous, key_id=known_key or key_id(key))
+    )
+
+
+@event.listens_for(Session, "after_begin")
+def _queue_writers_at_the_head(session: Session, _transaction: Any, connection: Any) -> None:
+    """Take the chain head first in every writing transaction (SQLite queues at BEGIN).
+
+    A writer that locked other rows before the head could otherwise deadlock with one that
+    holds the head and then needs those rows; taking it first makes writers queue instead.
+    """
+    if connection.dialect.name == "sqlite" or connection.get_execution_options().get(READS_ONLY):
+        return
+    connection.execute(
+        select(AuditChainHead.id).where(AuditChainHead.id == HEAD_ID).with_for_update()
     )
 
 
