@@ -30,7 +30,7 @@ def _framework(connection, framework_id: int, unit_id: int, version: str) -> Non
     key = connection.dialect.identifier_preparer.quote("key")  # a reserved word on MariaDB
     connection.execute(
         text(
-            f"INSERT INTO frameworks (id, unit_id, {key}, name, version, description, source, "
+            f"INSERT INTO frameworks (id, unit_id, {key}, name, version, description, source, "  # noqa: S608 (a quoted fixed name)
             "created_at, updated_at) VALUES (:id, :unit, 'iso', 'ISO', :version, '', '', "
             ":now, :now)"
         ),
