@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from aegis.core.errors import AegisError
 from aegis.core.messages import plain_message
+from aegis.domains.common.bounds import MAX_INTEGER
 
 # fields that steer the form rather than hold the object's values
 CONTROLS = frozenset({"csrf_token", "pick", "keep_unit"})
@@ -33,8 +34,8 @@ def field_errors(exc: AegisError | ValidationError) -> dict[str, str]:
 
 
 def _whole(text: str) -> bool:
-    """Whether the text is a whole number of ASCII digits short enough for int()."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
+    """Whether the text is a whole number of ASCII digits that a database integer can hold."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_INTEGER
 
 
 def form_values(
