@@ -146,6 +146,7 @@ def test_a_request_is_decided_by_an_administrator_of_the_unit_not_by_its_request
     decision = {d["label"]: (d["before"], d["after"]) for d in events[1]["details"]}
     assert decision["Decided by"] == (None, "Admin")
     assert decision["Status"] == ("Pending", "Approved")
+    assert events[1]["summary"] == f"Updated risk acceptance request on risk '{risk['title']}'"
 
 
 def test_bad_requests_name_their_field_and_write_nothing(

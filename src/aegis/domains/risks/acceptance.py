@@ -198,7 +198,11 @@ def _decide(
     request.decided_at = utcnow()
     request.decision_comment = comment
     session.flush()
-    record(session, principal, "update", ENTITY, request.id, unit_id, before, _view(request))
+    after = _view(request)
+    context = {"risk_id": request.risk_id}
+    record(
+        session, principal, "update", ENTITY, request.id, unit_id, before, after, context=context
+    )
 
 
 def _refuse_stale(request: RiskAcceptanceRequest, today: date, policy: AcceptancePolicy) -> None:
