@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck contracts pytest install browser clamav clean
+.PHONY: run test lint typecheck contracts pytest install browser clamav libmagic clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -16,7 +16,7 @@ $(UV):
 
 install: .venv/.synced
 
-run: install
+run: install libmagic
 	$(UV) run --frozen aegis run
 
 lint: install
@@ -30,6 +30,9 @@ contracts: install
 
 browser:
 	scripts/install-browser
+
+libmagic:
+	scripts/install-libmagic
 
 clamav:
 	scripts/install-clamav
