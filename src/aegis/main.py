@@ -10,6 +10,7 @@ from aegis.api.v1 import api_router
 from aegis.api.v1.health import router as health_router
 from aegis.core.audit_chain import KEY_INFO
 from aegis.core.db import build_engine, make_session_factory
+from aegis.core.encryption import KEYS_INFO
 from aegis.core.scanning import scanner_for
 from aegis.core.settings import Settings, get_settings
 from aegis.core.storage import LocalBlobStore
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(
-        engine, info={KEY_INFO: settings.audit_chain_key}
+        engine,
+        info={KEY_INFO: settings.audit_chain_key, KEYS_INFO: settings.key_encryption_keys},
     )
     app.state.blob_store = LocalBlobStore(
         settings.data_dir / "blobs",

@@ -39,6 +39,7 @@ def test_missing_secrets_are_generated_once_for_the_owner_only(
         "secret_key",
         "jwt_secret_key",
         "audit_chain_key",
+        "key_encryption_key",
     }
     assert all(mode(path) == 0o600 for path in folder.iterdir())
     assert first.secret_key == (folder / "secret_key").read_text().strip()
@@ -67,6 +68,7 @@ def test_configured_secrets_are_used_and_nothing_is_generated(
         SECRET_KEY="s" * 40,
         JWT_SECRET_KEY="j" * 40,
         AUDIT_CHAIN_KEY="a" * 40,
+        AEGIS_KEY_ENCRYPTION_KEYS="k1:" + "k" * 40,
     )
     assert (settings.secret_key, settings.jwt_secret_key) == ("s" * 40, "j" * 40)
     assert settings.audit_chain_key == "a" * 40

@@ -9,6 +9,7 @@ from aegis.core.settings import ConfigurationError, Settings
 STRONG = "k3Jq9vXz2LmN8pR4tW6yB1cD5fG7hJ0aQsEuIoP"
 STRONG_JWT = "Zx8Cv6Bn4Mq2Wr0Ty9Ui7Op5As3Df1Gh-JkLpO"
 STRONG_CHAIN = "Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8Lz0Xc-VbNmM"
+STRONG_KEKS = "2026:Hy7Gt5Fr3De1Sw9Aq8Zx6Cv4Bn2Mk0Lp-OiUyT"
 
 
 def production(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
@@ -17,6 +18,7 @@ def production(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
         "SECRET_KEY": STRONG,
         "JWT_SECRET_KEY": STRONG_JWT,
         "AUDIT_CHAIN_KEY": STRONG_CHAIN,
+        "AEGIS_KEY_ENCRYPTION_KEYS": STRONG_KEKS,
         "DATABASE_URL": "mysql://aegis:pw@db:3306/aegis_production",
         **env,
     }

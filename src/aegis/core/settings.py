@@ -13,6 +13,7 @@ from limits import parse
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from aegis.core.encryption import GENERATED_KEY_ID, parse_keyring
 from aegis.core.instance_secrets import InstanceSecretError, instance_secret
 from aegis.core.scanning import parse_address
 
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     jwt_secret_key: str = Field("", validation_alias=_env("JWT_SECRET_KEY", "AEGIS_JWT_SECRET_KEY"))
     audit_chain_key: str = Field(
         "", validation_alias=_env("AUDIT_CHAIN_KEY", "AEGIS_AUDIT_CHAIN_KEY")
+    )
+    key_encryption_keys: str = Field(
+        "", validation_alias=_env("AEGIS_KEY_ENCRYPTION_KEYS", "KEY_ENCRYPTION_KEYS"), repr=False
     )
     access_token_minutes: int = Field(
         15, ge=1, le=1440, validation_alias=_env("AEGIS_ACCESS_TOKEN_MINUTES")
@@ -224,8 +228,16 @@ class Settings(BaseSettings):
                 self.audit_chain_key = self.audit_chain_key or instance_secret(
                     self.data_dir, "audit_chain_key"
                 )
+                self.key_encryption_keys = self.key_encryption_keys or (
+                    f"{GENERATED_KEY_ID}:{instance_secret(self.data_dir, 'key_encryption_key')}"
+                )
             except InstanceSecretError as exc:
                 raise ConfigurationError(str(exc)) from exc
+        if self.key_encryption_keys.strip():
+            try:
+                parse_keyring(self.key_encryption_keys)
+            except ValueError as exc:  # the message never repeats a key
+                raise ConfigurationError(f"AEGIS_KEY_ENCRYPTION_KEYS {exc}") from None
         return self
 
     @field_validator("clamav_url", "clamd_socket")
@@ -269,6 +281,7 @@ class Settings(BaseSettings):
             problems.append("JWT_SECRET_KEY must differ from SECRET_KEY")
         if self.audit_chain_key and self.audit_chain_key in (self.secret_key, self.jwt_secret_key):
             problems.append("AUDIT_CHAIN_KEY must differ from SECRET_KEY and JWT_SECRET_KEY")
+        problems.extend(self._key_encryption_problems())
         if self.database_url.startswith("sqlite") and not self.allow_sqlite_in_production:
             problems.append(
                 "DATABASE_URL points to SQLite; use MariaDB/MySQL or PostgreSQL "
@@ -276,6 +289,30 @@ class Settings(BaseSettings):
             )
         if "*" in self.cors_origins:
             problems.append("CORS_ORIGINS must list origins explicitly, not '*'")
+        return problems
+
+    def _key_encryption_problems(self) -> list[str]:
+        """Why the key-encryption keys are unsafe for production (never quoting a key)."""
+        entries = [e.strip() for e in self.key_encryption_keys.split(",") if e.strip()]
+        if not entries:
+            return ["AEGIS_KEY_ENCRYPTION_KEYS is not set"]
+        others = (self.secret_key, self.jwt_secret_key, self.audit_chain_key)
+        problems = []
+        for key_id, _, secret in (entry.partition(":") for entry in entries):
+            if len(secret.strip()) < MIN_SECRET_LENGTH:
+                problems.append(
+                    f"AEGIS_KEY_ENCRYPTION_KEYS key {key_id.strip()!r} is shorter than "
+                    f"{MIN_SECRET_LENGTH} characters"
+                )
+            elif any(marker in secret.lower() for marker in PLACEHOLDER_MARKERS):
+                problems.append(
+                    f"AEGIS_KEY_ENCRYPTION_KEYS key {key_id.strip()!r} looks like a placeholder"
+                )
+            elif secret.strip() in others:
+                problems.append(
+                    f"AEGIS_KEY_ENCRYPTION_KEYS key {key_id.strip()!r} must differ from "
+                    "SECRET_KEY, JWT_SECRET_KEY and AUDIT_CHAIN_KEY"
+                )
         return problems
 
     def check(self) -> Settings:
