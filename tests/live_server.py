@@ -36,6 +36,7 @@ class Server:
     url: str
     data_dir: Path
     log: Path
+    process: subprocess.Popen[bytes]
 
 
 def _free_port() -> int:
@@ -45,12 +46,12 @@ def _free_port() -> int:
         return port
 
 
-def _command(args: tuple[str, ...]) -> list[str]:
-    """The `aegis run` command of the environment the tests run in."""
+def _command(command: str, args: tuple[str, ...]) -> list[str]:
+    """An `aegis` command of the environment the tests run in."""
     script = Path(sys.executable).parent / "aegis"
     if script.is_file():
-        return [str(script), "run", *args]
-    return [sys.executable, "-c", "from aegis.cli.app import main; main()", "run", *args]
+        return [str(script), command, *args]
+    return [sys.executable, "-c", "from aegis.cli.app import main; main()", command, *args]
 
 
 def _environment(
@@ -103,11 +104,16 @@ def tail(log: Path, lines: int = 40) -> str:
 
 @contextmanager
 def running_server(
-    database_url: str, data_dir: Path, *args: str, env: dict[str, str] | None = None
+    database_url: str,
+    data_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    command: str = "run",
 ) -> Iterator[Server]:
     """`aegis run` on this database until the block ends; fails the test if it never gets ready.
 
-    `env` adds or overrides environment variables of the server (its settings).
+    `env` adds or overrides environment variables of the server (its settings); `command`
+    "serve" starts the production server instead.
     """
     for _attempt in range(3):
         port = _free_port()
@@ -115,7 +121,7 @@ def running_server(
         log = data_dir / f"server-{port}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(  # noqa: S603  (our own `aegis run`, no shell)
-                _command(args),
+                _command(command, args),
                 cwd=data_dir,
                 env=_environment(database_url, data_dir, port, env),
                 stdout=out,
@@ -133,6 +139,6 @@ def running_server(
     else:
         pytest.fail(f"no free port for aegis run:\n{tail(log)}")
     try:
-        yield Server(url=url, data_dir=data_dir, log=log)
+        yield Server(url=url, data_dir=data_dir, log=log, process=process)
     finally:
         _stop(process)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
 from ipaddress import ip_network
@@ -44,6 +45,24 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", validation_alias=_env("AEGIS_HOST"))
     port: int = Field(8000, ge=1, le=65535, validation_alias=_env("AEGIS_PORT"))
+    server_workers: int = Field(
+        default_factory=lambda: min(2 * (os.cpu_count() or 1), 8),
+        ge=1,
+        le=64,
+        validation_alias=_env("AEGIS_SERVER_WORKERS"),
+    )
+    server_timeout_seconds: int = Field(
+        60, ge=5, le=3600, validation_alias=_env("AEGIS_SERVER_TIMEOUT_SECONDS")
+    )
+    server_graceful_timeout_seconds: int = Field(
+        30, ge=1, le=3600, validation_alias=_env("AEGIS_SERVER_GRACEFUL_TIMEOUT_SECONDS")
+    )
+    server_keepalive_seconds: int = Field(
+        5, ge=1, le=300, validation_alias=_env("AEGIS_SERVER_KEEPALIVE_SECONDS")
+    )
+    server_max_requests: int = Field(
+        10_000, ge=0, le=10_000_000, validation_alias=_env("AEGIS_SERVER_MAX_REQUESTS")
+    )
     data_dir: Path = Field(Path("var"), validation_alias=_env("AEGIS_DATA_DIR"))
     database_url: str = Field("", validation_alias=_env("DATABASE_URL", "AEGIS_DATABASE_URL"))
     allow_sqlite_in_production: bool = Field(
