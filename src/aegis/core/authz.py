@@ -44,6 +44,7 @@ class Principal:
     shared_with: frozenset[int] = field(default_factory=frozenset)
     auditable: frozenset[int] = field(default_factory=frozenset)
     session_id: int | None = None
+    api_token_id: int | None = None  # set when the request came with an API token
 
     @property
     def is_admin(self) -> bool:

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
         le=24 * 30,
         validation_alias=_env("AEGIS_SESSION_ABSOLUTE_HOURS", "AEGIS_WEB_SESSION_HOURS"),
     )
+    api_token_max_days: int = Field(
+        365, ge=1, le=3650, validation_alias=_env("AEGIS_API_TOKEN_MAX_DAYS")
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias=_env("CORS_ORIGINS", "AEGIS_CORS_ORIGINS")
     )

@@ -16,8 +16,10 @@ from aegis.core.db import is_lock_contention, mark_reads_only, transaction
 from aegis.core.errors import AegisError, AuthenticationFailed
 from aegis.core.settings import Settings
 from aegis.core.storage import LocalBlobStore
+from aegis.domains.api_tokens import service as api_tokens
 from aegis.domains.auth import service as auth_service
 from aegis.domains.auth.schemas import ClientInfo, SessionCheck, SessionPolicy, TokenPolicy
+from aegis.http.token_auth import token_principal
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -53,7 +55,10 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
-_bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="Access token from POST /api/v1/auth/login, or an API token (aegis_...)",
+)
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
@@ -98,9 +103,11 @@ def get_principal(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The signed-in user, resolved from the bearer token on every request."""
+    """The signed-in user (or API token), resolved from the bearer token on every request."""
     if credentials is None:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <access token>'")
+    if api_tokens.is_api_token(credentials.credentials):
+        return token_principal(request, session, credentials.credentials)
     check = auth_service.principal_for_token(
         session=session,
         token=credentials.credentials,

@@ -1,5 +1,6 @@
 """ORM tables, one module per aggregate; importing this package registers them all."""
 
+from aegis.models.api_token import ApiToken, ApiTokenAccess, api_token_units
 from aegis.models.assessment import Assessment, AssessmentResult
 from aegis.models.asset import Asset, asset_dependencies, asset_tags
 from aegis.models.audit import AuditChainHead, AuditEvent
@@ -27,6 +28,8 @@ from aegis.models.unit import Unit
 from aegis.models.user import AuthSession, RefreshToken, RoleAssignment, User
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenAccess",
     "Assessment",
     "AssessmentResult",
     "Asset",
@@ -53,6 +56,7 @@ __all__ = [
     "TaskComment",
     "Unit",
     "User",
+    "api_token_units",
     "asset_dependencies",
     "asset_tags",
     "control_requirements",

@@ -1,0 +1,1 @@
+"""API tokens for integrations: per user, limited to their units, expiring, revocable."""
