@@ -198,7 +198,8 @@ def test_list_filters_and_sorting(client, db, world, principal_for, token_for):
     assert names(framework_id=f1.id, sort="due_date") == ["Charlie", "Bravo"]
     assert names(unit_id=world.units["team-a1"]) == ["Alpha"]
     assert names(status="completed") == ["Alpha"]
-    assert names(sort="status")[0] == "Alpha"
+    assert names(sort="status") == ["Bravo", "Charlie", "Alpha"]  # planned, then completed
+    assert names(sort="-status")[0] == "Alpha"
     assert (
         client.get("/api/v1/assessments", params={"sort": "score"}, headers=headers).status_code
         == 422

@@ -21,6 +21,7 @@ from aegis.core.errors import ValidationFailed
 from aegis.domains.assessments import repository as repo
 from aegis.domains.assessments.derivation import derive
 from aegis.domains.assessments.schemas import ResultBasis, ResultQuery, ResultRead
+from aegis.domains.common.ranks import rank_of
 from aegis.domains.frameworks import service as frameworks
 from aegis.domains.frameworks.schemas import CoveringRequirement, requirement_title
 from aegis.models import Assessment, AssessmentResult
@@ -246,14 +247,15 @@ def compute_many(
 
 
 def sort_results(results: list[ResultRead], sort: str | None) -> list[ResultRead]:
-    """Order results by framework position (default), ref_id or status; '-' reverses."""
+    """Order results by framework position (default), ref_id or status rank; '-' reverses."""
     name = (sort or "position").removeprefix("-")
     if name not in SORTABLE:
         allowed = ", ".join(SORTABLE)
         raise ValidationFailed(f"Cannot sort by '{name}'; use one of: {allowed}", field="sort")
-    ordered = list(results)
+    descending = bool(sort and sort.startswith("-"))
+    if name == "position":
+        return list(reversed(results)) if descending else list(results)
     if name == "ref_id":
-        ordered.sort(key=lambda r: r.ref_id)
-    elif name == "status":
-        ordered.sort(key=lambda r: r.status.value)
-    return list(reversed(ordered)) if sort and sort.startswith("-") else ordered
+        return sorted(results, key=lambda r: r.ref_id, reverse=descending)
+    # statuses by rank (compliant first); ties keep the framework's order either way
+    return sorted(results, key=lambda r: rank_of(r.status, ResultStatus), reverse=descending)

@@ -40,7 +40,9 @@ from aegis.domains.assessments.schemas import (
 from aegis.domains.common import versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.ranks import ranked
 from aegis.models import Assessment, AssessmentResult
+from aegis.models.enums import AssessmentStatus
 
 FIELDS = ("unit_id", "framework_id", "name", "description", "status", "due_date")
 REQUIRED = ("name", "status")
@@ -49,7 +51,7 @@ SORTABLE = {
     "name": Assessment.name,
     "created_at": Assessment.created_at,
     "due_date": Assessment.due_date,
-    "status": Assessment.status,
+    "status": ranked(Assessment.status, AssessmentStatus),
     "id": Assessment.id,
 }
 

@@ -21,9 +21,11 @@ from aegis.domains.assets.search import find_assets as find_assets
 from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.ranks import ranked
 from aegis.domains.common.refs import require_free_ref
 from aegis.domains.users import service as users
 from aegis.models import Asset
+from aegis.models.enums import Criticality
 
 FIELDS = (
     "unit_id",
@@ -41,7 +43,7 @@ FIELDS = (
 SORTABLE = {
     "name": Asset.name,
     "type": Asset.type,
-    "criticality": Asset.criticality,
+    "criticality": ranked(Asset.criticality, Criticality),
     "environment": Asset.environment,
     "created_at": Asset.created_at,
     "updated_at": Asset.updated_at,

@@ -14,19 +14,21 @@ from aegis.core.errors import ValidationFailed
 from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.ranks import ranked
 from aegis.domains.controls import repository as repo
 from aegis.domains.controls.errors import ControlNotFound, ControlRefTaken
 from aegis.domains.controls.schemas import ControlCreate, ControlQuery, ControlRead, ControlUpdate
 from aegis.domains.controls.search import find_controls as find_controls
 from aegis.domains.users import service as users
 from aegis.models import Control
+from aegis.models.enums import ControlStatus
 
 FIELDS = ("unit_id", "ref", "title", "description", "owner_id", "status")
 REQUIRED = ("unit_id", "ref", "title", "status")
 SORTABLE = {
     "ref": Control.ref,
     "title": Control.title,
-    "status": Control.status,
+    "status": ranked(Control.status, ControlStatus),
     "created_at": Control.created_at,
     "updated_at": Control.updated_at,
     "id": Control.id,

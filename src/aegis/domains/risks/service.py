@@ -17,6 +17,7 @@ from aegis.domains.assets import service as assets
 from aegis.domains.common import links, versions
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.ranks import ranked
 from aegis.domains.common.refs import require_free_ref
 from aegis.domains.risks import repository as repo
 from aegis.domains.risks.errors import MatrixInUse, RiskNotFound
@@ -83,7 +84,7 @@ TEXTS = ("description", "treatment_plan", "acceptance_justification")
 USER_REFERENCES = ("owner_id",)
 SORTABLE = {
     "title": Risk.title,
-    "status": Risk.status,
+    "status": ranked(Risk.status, RiskStatus),
     "category": Risk.category,
     "inherent_score": Risk.inherent_score,
     "residual_score": Risk.residual_score,
@@ -131,18 +132,21 @@ def audit_view(session: Session, risk: Risk) -> dict[str, Any]:
     )
 
 
-def _sorted(stmt: Select[Any], sort: str | None) -> Select[Any]:
+def _sorted(stmt: Select[Any], sort: str | None, today: date) -> Select[Any]:
     nullable = NULLABLE_SORTS.get((sort or "").removeprefix("-"))
     if nullable is not None:
         stmt = stmt.order_by(nullable.is_(None))  # empty values last on every engine
-    return apply_sort(stmt, sort, SORTABLE, (Risk.id,))
+    # statuses in the order of a risk's life, as shown on `today` (an expired acceptance too)
+    columns = {**SORTABLE, "status": ranked(repo.shown_status(today), RiskStatus)}
+    return apply_sort(stmt, sort, columns, (Risk.id,))
 
 
 def list_risks(*, session: Session, principal: Principal, query: RiskQuery) -> Page[RiskRead]:
     """List the risks of the caller's units."""
     appetite = None if query.above_appetite is None else _matrix(session).appetite_score
-    filtered = repo.filtered(principal.readable, query, today=utcnow().date(), appetite=appetite)
-    stmt = _sorted(filtered, query.sort)
+    today = utcnow().date()
+    filtered = repo.filtered(principal.readable, query, today=today, appetite=appetite)
+    stmt = _sorted(filtered, query.sort, today)
     rows, total = fetch_page(session, stmt, query)
     return Page.of(_read_many(session, principal, rows), total, query)
 

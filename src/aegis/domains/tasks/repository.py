@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import in_units
 from aegis.domains.common.listing import like_pattern
+from aegis.domains.common.ranks import ranked
 from aegis.domains.common.scope import within_unit
 from aegis.domains.tasks.schemas import TaskQuery
 from aegis.domains.tasks.workflow import CLOSED
@@ -21,8 +22,8 @@ SORTABLE: dict[str, Any] = {
     "title": Task.title,
     # tasks without a due date sort as if due last
     "due_date": func.coalesce(Task.due_date, FAR_FUTURE),
-    "priority": case({p.value: rank for rank, p in enumerate(TaskPriority)}, value=Task.priority),
-    "status": case({s.value: rank for rank, s in enumerate(TaskStatus)}, value=Task.status),
+    "priority": ranked(Task.priority, TaskPriority),
+    "status": ranked(Task.status, TaskStatus),
     "created_at": Task.created_at,
     "updated_at": Task.updated_at,
     "id": Task.id,
