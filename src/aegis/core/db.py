@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import structlog
 from sqlalchemy import DateTime, Engine, Integer, MetaData, create_engine, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
@@ -24,6 +26,14 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Statistics for the query planner (see sqlite.org/lang_analyze.html): ANALYZE reads at most
+# this many rows per index, so it stays quick on a large database and the figures stay good.
+SQLITE_ANALYSIS_LIMIT = 1000
+# A pooled connection runs PRAGMA optimize after this many uses, and again when it closes.
+SQLITE_OPTIMIZE_EVERY = 1000
+# Statistics are never worth queueing behind a writer for: skipped, then tried next time.
+SQLITE_OPTIMIZE_WAIT_MS = 200
+OPTIMIZE_USES = "aegis_uses_since_optimize"
 READS_ONLY = "aegis_reads_only"
 MYSQL_LOCK_ERRORS = frozenset({1205, 1213})  # lock wait timeout, deadlock
 POSTGRES_LOCK_STATES = frozenset({"40001", "40P01", "55P03"})  # serialization, deadlock, lock
@@ -101,6 +111,27 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+log = structlog.get_logger("aegis.db")
+
+
+def optimize_sqlite(dbapi_connection: Any, busy_timeout_ms: int, mask: str = "") -> None:
+    """Run PRAGMA optimize: ANALYZE the tables whose statistics are missing or out of date.
+
+    Any ANALYZE it runs writes the statistics, so it waits only briefly for a writer and is
+    skipped (until the next run) rather than holding up a request.
+    """
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_OPTIMIZE_WAIT_MS}")
+            cursor.execute(f"PRAGMA optimize={mask}" if mask else "PRAGMA optimize")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.close()
+    except sqlite3.Error as exc:
+        log.info("sqlite_statistics_skipped", reason=str(exc))
+
+
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     def enable(dbapi_connection: Any, _record: Any) -> None:
         # let SQLAlchemy emit BEGIN itself so that SAVEPOINTs nest inside real transactions
@@ -109,9 +140,31 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
         cursor.close()
+        # as SQLite advises for long-lived connections: at open, check every table (3.46+)
+        optimize_sqlite(dbapi_connection, busy_timeout_ms, "0x10002")
 
     return enable
+
+
+def _sqlite_optimize_now_and_then(busy_timeout_ms: int, every: int) -> Any:
+    def returned(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is None:  # invalidated, nothing to optimize
+            return
+        uses = record.info.get(OPTIMIZE_USES, 0) + 1
+        record.info[OPTIMIZE_USES] = 0 if uses >= every else uses
+        if uses >= every:
+            optimize_sqlite(dbapi_connection, busy_timeout_ms)
+
+    return returned
+
+
+def _sqlite_optimize_on_close(busy_timeout_ms: int) -> Any:
+    def closing(dbapi_connection: Any, _record: Any) -> None:
+        optimize_sqlite(dbapi_connection, busy_timeout_ms)
+
+    return closing
 
 
 def _begin_sqlite(connection: Any) -> None:
@@ -152,8 +205,13 @@ def build_engine(
     max_overflow: int = 20,
     pool_recycle: int = 1800,
     sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    sqlite_optimize_every: int = SQLITE_OPTIMIZE_EVERY,
 ) -> Engine:
-    """Create an engine with the right options for SQLite, MariaDB/MySQL or PostgreSQL."""
+    """Create an engine with the right options for SQLite, MariaDB/MySQL or PostgreSQL.
+
+    SQLite keeps its planner statistics current through PRAGMA optimize: when a connection
+    opens, after every `sqlite_optimize_every` uses of it and when it closes.
+    """
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -165,6 +223,12 @@ def build_engine(
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
+        event.listen(
+            engine,
+            "checkin",
+            _sqlite_optimize_now_and_then(sqlite_busy_timeout_ms, sqlite_optimize_every),
+        )
+        event.listen(engine, "close", _sqlite_optimize_on_close(sqlite_busy_timeout_ms))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(

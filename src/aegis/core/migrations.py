@@ -57,11 +57,27 @@ def migrating(engine: Engine) -> Iterator[Connection]:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to a revision (head by default)."""
+    """Upgrade the schema to a revision (head by default), then refresh the statistics."""
     with migrating(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    refresh_statistics(engine)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Gather the query planner's statistics of every table and index on SQLite.
+
+    SQLite plans without statistics until ANALYZE has run, and new tables and indexes have
+    none; the connections keep them current afterwards (`PRAGMA optimize`, see `core.db`).
+    MariaDB (InnoDB's persistent statistics, recalculated when a table is rebuilt or a tenth
+    of it changes) and PostgreSQL (autovacuum's ANALYZE) keep their own.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
 
 
 def downgrade(engine: Engine, revision: str) -> None:
