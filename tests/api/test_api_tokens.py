@@ -190,6 +190,15 @@ def test_a_revoked_token_stops_working_and_the_revocation_is_recorded(
     assert [e.action for e in events] == ["create", "update"]
     assert "revoked_at" in events[1].changes
     assert created["secret"] not in repr([e.changes for e in events])
+    trail = client.get(
+        "/api/v1/audit-events", params={"entity_type": "api_token"}, headers=token_for("admin")
+    )
+    assert trail.status_code == 200, trail.text
+    entries = {entry["action"]: entry for entry in trail.json()["items"]}
+    assert entries["create"]["summary"] == "Created API token 'CI export'"
+    words = {d["field"]: d for d in entries["create"]["details"]}
+    assert words["unit_ids"]["after"] == "division-a" and words["owner_id"]["after"] == "Analyst"
+    assert created["secret"] not in trail.text
 
 
 def test_the_token_of_a_disabled_user_is_refused(
@@ -375,3 +384,27 @@ def test_each_user_lists_only_their_own_tokens(
     _create(client, token_for, "readonly", [world.units["company"]], name="theirs")
     items = client.get("/api/v1/api-tokens", headers=token_for("analyst")).json()["items"]
     assert [item["name"] for item in items] == ["mine"]
+
+
+def test_a_token_cannot_set_a_password_even_for_an_administrator(
+    client: TestClient, db, world: World, token_for: Headers
+) -> None:
+    secret = _create(client, token_for, "admin", [world.units["company"]], access="read_write")[
+        "secret"
+    ]
+    before = db.get(User, world.users["readonly_a"]).password_hash
+    refused = client.patch(
+        f"/api/v1/users/{world.users['readonly_a']}",
+        json={"password": "a brand new long passphrase 42"},
+        headers=_bearer(secret),
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "sign_in_required"
+    db.expire_all()
+    assert db.get(User, world.users["readonly_a"]).password_hash == before
+    renamed = client.patch(
+        f"/api/v1/users/{world.users['readonly_a']}",
+        json={"name": "Renamed"},
+        headers=_bearer(secret),
+    )
+    assert renamed.status_code == 200  # the rest of user administration stays within its rights

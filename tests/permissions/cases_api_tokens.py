@@ -7,7 +7,7 @@ from datetime import timedelta
 from aegis.core.db import utcnow
 from aegis.domains.api_tokens import service
 from aegis.domains.api_tokens.schemas import ApiTokenCreate
-from tests.permissions import SECRET, Case, Request, statuses
+from tests.permissions import SECRET, Case, Request, pages, statuses
 
 
 def _token_of(db, world, principal_for, user: str, name: str = "ci") -> int:
@@ -63,4 +63,11 @@ CASES = [
         statuses(401, 404, 204, 204, 404),
         _analyst_token,
     ),
+]
+
+
+PAGES = [
+    Case("GET", "/account/api-tokens", pages(200, 200, 200, 200)),
+    # administrators find the tokens of division-a's users; nobody else has the page
+    Case("GET", "/admin/api-tokens", pages(403, 403, 200, 403), _listed_token),
 ]

@@ -124,7 +124,14 @@ def field_label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-CHOICES = {"non_compliant": "Non-compliant", "readonly": "Read-only", "saas": "SaaS"}
+CHOICES = {
+    "api_token": "API token",
+    "non_compliant": "Non-compliant",
+    "read_only": "Read-only",
+    "read_write": "Read and write",
+    "readonly": "Read-only",
+    "saas": "SaaS",
+}
 
 
 def choice_label(value: str) -> str:

@@ -146,7 +146,7 @@ def _record(
         actor_email=principal.email,
         details={
             "name": token.name,
-            "user_id": token.user_id,
+            "owner_id": token.user_id,
             "prefix": token.prefix,
             "access": token.access,
             "unit_ids": unit_ids,

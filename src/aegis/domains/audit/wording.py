@@ -33,6 +33,7 @@ REFERENCES = {
     "requested_by_id": "user",
     "assigned_by_id": "user",
     "unit_id": "unit",
+    "unit_ids": "unit",
     "parent_id": "unit",
     "risk_id": "risk",
     "asset_id": "asset",
@@ -278,7 +279,8 @@ def _summary(event: AuditEventRead, found: Found, label: str, name: str | None) 
     security = _security_summary(event, found)
     if security is not None:
         return security
-    words = [ACTIONS.get(event.action, choice_label(event.action)), label.lower()]
+    kind = label if label[:2].isupper() else label.lower()  # "API token" keeps its capitals
+    words = [ACTIONS.get(event.action, choice_label(event.action)), kind]
     if name:
         words.append(f"'{name}'")
     elif event.entity_type not in SINGLE and event.entity_type not in PARENTS:

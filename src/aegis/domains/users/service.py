@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from aegis.core.authz import Principal, Role
 from aegis.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aegis.core.security import hash_password, verify_password
+from aegis.domains.api_tokens import service as api_tokens
 from aegis.domains.auth import service as auth_service
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
@@ -171,6 +172,7 @@ def update_user(
     if changes.get("name") is not None:
         user.name = changes["name"]
     if changes.get("password") is not None:
+        api_tokens.require_person(principal)  # a program never sets someone's password
         require_strong(changes["password"], context=[user.email, user.name])
         user.password_hash = hash_password(changes["password"])
         auth_service.revoke_all_sessions(session=session, user_id=user.id)
