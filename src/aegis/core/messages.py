@@ -125,7 +125,7 @@ def field_label(name: str) -> str:
 
 
 CHOICES = {
-    "api_token": "API token",
+    "api_token": "API token",  # nosec B105 # the label of a kind of object, not a token
     "non_compliant": "Non-compliant",
     "read_only": "Read-only",
     "read_write": "Read and write",

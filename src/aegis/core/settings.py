@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from limits import parse
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -16,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from aegis.core.encryption import GENERATED_KEY_ID, parse_keyring
 from aegis.core.instance_secrets import InstanceSecretError, instance_secret
+from aegis.core.redaction import shown
 from aegis.core.scanning import parse_address
 
 PLACEHOLDER_MARKERS = ("change", "changeme", "placeholder", "secret", "example", "<", "xxx")
@@ -344,6 +346,11 @@ class Settings(BaseSettings):
             if problems:
                 raise ConfigurationError("Refusing to start: " + "; ".join(problems))
         return self
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """What repr and str show: secret values hidden, URLs without their password."""
+        for name, value in super().__repr_args__():
+            yield name, shown(name, value) if name else value
 
 
 @lru_cache

@@ -39,7 +39,8 @@ from aegis.domains.users import service as users
 from aegis.domains.users.schemas import UserCreate
 from aegis.models import Unit, User
 
-DEMO_PASSWORD = "northwind-demo-2026"  # noqa: S105  (printed at start-up; demo data only)
+# the demo's shared sign-in password, printed at start-up; never seeded in production
+DEMO_PASSWORD = "northwind-demo-2026"  # noqa: S105  # nosec B105 # demo data only
 DEMO_DOMAIN = "northwind.example.com"
 STATUS_BY_TREATMENT = {"accept": "accepted", "transfer": "monitoring", "mitigate": "in_treatment"}
 ROLE_TITLES = {
@@ -84,7 +85,7 @@ class _Builder:
 
     def __init__(self, session: Session, store: LocalBlobStore, seed: int, today: date) -> None:
         self.session, self.store, self.today = session, store, today
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311 # demo data, reproducible from its seed
         self.units: dict[str, int] = {}
         self.users: dict[str, int] = {}
         self.assets: dict[str, int] = {}

@@ -180,7 +180,7 @@ NOTICES = {
     "revoked": "The role was revoked.",
     "disabled": "The user was disabled and signed out everywhere.",
     "enabled": "The user was enabled.",
-    "password": "The password was set; the user's sessions have ended.",
+    "password": "The password was set; the user's sessions have ended.",  # nosec B105 # a notice
     "renamed": "The name was saved.",
     "unlocked": "Sign-in was unlocked: the user can sign in again.",
 }
