@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from aegis.cli.context import unit_of_work
 from aegis.core.authz import Role
+from aegis.domains.auth import mfa
 from aegis.domains.units import service as units
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import RoleAssignmentCreate, UserCreate
@@ -88,6 +89,20 @@ def unlock(email: str = typer.Option(..., "--email")) -> None:
         typer.echo(f"Sign-in of <{email}> unlocked")
     else:
         typer.echo(f"Sign-in of <{email}> was not locked; its failed attempts are forgotten")
+
+
+@app.command("reset-mfa")
+def reset_mfa(email: str = typer.Argument(..., help="The user's sign-in e-mail address")) -> None:
+    """Remove a user's multi-factor sign-in (a lost phone); they set it up again."""
+    with unit_of_work() as session:
+        user_id = users.user_id_by_email(session=session, email=email)
+        had = mfa.reset(session=session, principal=None, user_id=user_id)
+    if had:
+        typer.echo(
+            f"Multi-factor sign-in of <{email}> reset: their app and recovery codes no longer work"
+        )
+    else:
+        typer.echo(f"<{email}> had no authenticator app; nothing else to reset")
 
 
 @roles_app.command("grant")

@@ -19,6 +19,12 @@ Action = Literal[
     "permission_denied",
     "export",
     "download",
+    "mfa_enrolled",
+    "mfa_disabled",
+    "mfa_failed",
+    "mfa_recovery_code_used",
+    "mfa_codes_regenerated",
+    "mfa_reset",
 ]
 
 

@@ -13,6 +13,7 @@ from aegis.models.evidence import (
     evidence_requirements,
 )
 from aegis.models.framework import Framework, Requirement, RequirementMapping
+from aegis.models.mfa import MfaChallenge, MfaRequirement, RecoveryCode, TotpCredential
 from aegis.models.quarantine import QuarantinedFile
 from aegis.models.risk import (
     Risk,
@@ -41,7 +42,10 @@ __all__ = [
     "Evidence",
     "EvidenceVersion",
     "Framework",
+    "MfaChallenge",
+    "MfaRequirement",
     "QuarantinedFile",
+    "RecoveryCode",
     "RefreshToken",
     "Requirement",
     "RequirementMapping",
@@ -54,6 +58,7 @@ __all__ = [
     "StoredSetting",
     "Task",
     "TaskComment",
+    "TotpCredential",
     "Unit",
     "User",
     "api_token_units",

@@ -12,6 +12,8 @@ LOGIN_COOKIE_NAME = "aegis_login"
 SALT = "aegis.web.session.v2"
 LOGIN_SALT = "aegis.web.login-form"
 LOGIN_MAX_AGE_SECONDS = 2 * 3600
+MFA_COOKIE_NAME = "aegis_mfa"  # the sign-in challenge between the password and the code
+MFA_COOKIE_PATH = "/login"
 
 
 @dataclass(frozen=True)

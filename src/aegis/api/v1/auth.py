@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from aegis.domains.auth import service
+from aegis.domains.auth.mfa_schemas import EnrolmentRequiredBody, MfaChallengeRead
 from aegis.domains.auth.schemas import LoginRequest, RefreshRequest, SessionRead, TokenPair
 from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
@@ -20,11 +21,26 @@ from aegis.http.deps import (
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=TokenPair)
+@router.post(
+    "/login",
+    response_model=TokenPair | MfaChallengeRead,
+    responses={
+        403: {
+            "model": EnrolmentRequiredBody,
+            "description": "MFA is required of the user and not set up: enrol first",
+        }
+    },
+)
 def login(
     body: LoginRequest, session: SessionDep, policy: TokenPolicyDep, client: ClientDep
-) -> TokenPair:
-    """Exchange e-mail and password for an access token and a refresh token."""
+) -> TokenPair | MfaChallengeRead:
+    """Exchange e-mail and password for an access token and a refresh token.
+
+    A user with multi-factor sign-in gets an MFA challenge instead (`mfa_required: true`),
+    to answer at POST /api/v1/auth/login/mfa. A user who must use MFA but has none set up
+    is refused with `mfa_enrolment_required`, whose details carry a challenge that only
+    opens enrolment (POST /api/v1/auth/login/mfa/enrol).
+    """
     return service.login(
         session=session, email=body.email, password=body.password, policy=policy, client=client
     )

@@ -22,6 +22,12 @@ AuditAction = Literal[
     "permission_denied",
     "export",
     "download",
+    "mfa_enrolled",
+    "mfa_disabled",
+    "mfa_failed",
+    "mfa_recovery_code_used",
+    "mfa_codes_regenerated",
+    "mfa_reset",
 ]
 ChainProblem = Literal["edited", "deleted", "reordered", "inserted", "other_key"]
 

@@ -100,6 +100,12 @@ ACTIONS = {
     "permission_denied": "Access refused",
     "export": "Exported",
     "download": "Downloaded",
+    "mfa_enrolled": "Multi-factor sign-in set up",
+    "mfa_disabled": "Multi-factor sign-in turned off",
+    "mfa_failed": "Wrong second-factor code",
+    "mfa_recovery_code_used": "Recovery code used",
+    "mfa_codes_regenerated": "New recovery codes made",
+    "mfa_reset": "Multi-factor sign-in reset",
 }
 ABOUT_ACCOUNTS = frozenset({"sign_in", "sign_in_failed", "lock", "unlock"})
 HIDDEN = "an item outside your units"
@@ -264,6 +270,11 @@ def _security_summary(event: AuditEventRead, found: Found) -> str | None:
     """The summary of a sign-in, lock, refusal or export (None for other events)."""
     if event.action in ABOUT_ACCOUNTS and event.entity_type == "user":
         return _account_summary(event, found)
+    if event.action.startswith("mfa_") and event.entity_type == "user":
+        who = _name(found, "user", event.entity_id) or _recorded(event, "email") or SOMEONE
+        reason = _recorded(event, "reason")
+        what = ACTIONS.get(event.action, event.action)
+        return f"{what}: {who}" + (f" ({reason})" if reason else "")
     if event.action == "permission_denied":
         return f"Access refused: {_recorded(event, 'route') or 'a request'}"
     if event.action == "export":

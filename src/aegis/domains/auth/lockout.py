@@ -140,10 +140,21 @@ def refuse_if_locked(session: Session, email: str, user: User | None) -> None:
             raise _locked_error(row.kind, row.locked_until, now)
 
 
-def count_failure(session: Session, email: str, user: User | None, reason: str) -> None:
-    """Count and record a failed sign-in; raise SignInLocked if it locks, else SignInFailed."""
+def count_failure(
+    session: Session,
+    email: str,
+    user: User | None,
+    reason: str,
+    *,
+    action: Action = "sign_in_failed",
+    **details: Any,
+) -> None:
+    """Count and record a failed sign-in (or second-factor code); raise SignInLocked if it locks.
+
+    The caller raises its own refusal when this returns.
+    """
     policy, now = policy_var.get() or DEFAULT_POLICY, utcnow()
-    _event(session, "sign_in_failed", email, user, reason=reason)
+    _event(session, action, email, user, reason=reason, **details)
     locked: SignInLocked | None = None
     for kind, subject in _subjects(email):
         row = _row(session, kind, subject, now)

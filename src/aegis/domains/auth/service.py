@@ -17,10 +17,11 @@ from aegis.core.security import (
     token_digest,
     verify_password,
 )
-from aegis.domains.auth import lockout
+from aegis.domains.auth import lockout, mfa_step
 from aegis.domains.auth import repository as repo
 from aegis.domains.auth.devices import device_label
 from aegis.domains.auth.errors import SessionExpired
+from aegis.domains.auth.mfa_schemas import MfaChallengeRead
 from aegis.domains.auth.schemas import (
     ClientInfo,
     OpenedSession,
@@ -67,6 +68,7 @@ def _open(
     session: Session, user: User, kind: SessionKind, policy: SessionPolicy, client: ClientInfo
 ) -> tuple[AuthSession, str]:
     """Open a login session for a signed-in user; return it with its key."""
+    lockout.clear_account(session, user.email)
     now = utcnow()
     key = new_session_key()
     user.last_login_at = now
@@ -117,7 +119,8 @@ def authenticate(session: Session, email: str, password: str) -> User:
     """Return the active user with these credentials or raise AuthenticationFailed.
 
     Failures are counted per account and client address; while either is locked the
-    attempt is refused (SignInLocked) before the password is hashed.
+    attempt is refused (SignInLocked) before the password is hashed. They are forgotten
+    once a session opens (after the second factor, for a user who has one).
     """
     email = email.strip().lower()
     user = repo.user_by_email(session, email)
@@ -127,7 +130,6 @@ def authenticate(session: Session, email: str, password: str) -> User:
         reason = "unknown account" if user is None else "wrong password"
         lockout.count_failure(session, email, user, reason if not valid else "account disabled")
         raise lockout.SignInFailed(INVALID_CREDENTIALS)
-    lockout.clear_account(session, email)
     return user
 
 
@@ -138,9 +140,19 @@ def login(
     password: str,
     policy: TokenPolicy,
     client: ClientInfo | None = None,
-) -> TokenPair:
-    """Check credentials and open an API login session."""
+) -> TokenPair | MfaChallengeRead:
+    """Check credentials and open an API login session, or answer the MFA challenge first."""
     user = authenticate(session, email, password)
+    challenge = mfa_step.second_step(session, user, "api", policy.jwt_secret)
+    if challenge is not None:
+        return challenge
+    return finish_api_sign_in(session=session, user=user, policy=policy, client=client)
+
+
+def finish_api_sign_in(
+    *, session: Session, user: User, policy: TokenPolicy, client: ClientInfo | None = None
+) -> TokenPair:
+    """Open an API login session for a user who passed every factor; issue its tokens."""
     auth_session, key = _open(session, user, "api", policy.sessions, client or ClientInfo())
     return _issue(session, auth_session, key, policy)
 
@@ -228,10 +240,21 @@ def open_session(
     email: str,
     password: str,
     policy: SessionPolicy,
+    challenge_secret: str,
     client: ClientInfo | None = None,
-) -> OpenedSession:
-    """Check credentials and open a browser login session; return its key."""
+) -> OpenedSession | MfaChallengeRead:
+    """Check credentials and open a browser login session, or answer the MFA challenge first."""
     user = authenticate(session, email, password)
+    challenge = mfa_step.second_step(session, user, "browser", challenge_secret)
+    if challenge is not None:
+        return challenge
+    return finish_browser_sign_in(session=session, user=user, policy=policy, client=client)
+
+
+def finish_browser_sign_in(
+    *, session: Session, user: User, policy: SessionPolicy, client: ClientInfo | None = None
+) -> OpenedSession:
+    """Open a browser login session for a user who passed every factor; return its key."""
     _auth_session, key = _open(session, user, "browser", policy, client or ClientInfo())
     return OpenedSession(key=key, user_id=user.id, lifetime=policy.absolute)
 

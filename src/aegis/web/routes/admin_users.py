@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from aegis.core.authz import Principal, Role
 from aegis.core.errors import NotFound, ValidationFailed
 from aegis.core.messages import choice_label
+from aegis.domains.auth import mfa
 from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import (
@@ -37,7 +38,7 @@ router = APIRouter(prefix="/admin")
 
 ROLES = [(role.value, choice_label(role.value)) for role in Role]
 ACTIVE_CHOICES = [("true", "Active"), ("false", "Disabled")]
-FIELDLESS = ("status", "revoke", "unlock")
+FIELDLESS = ("status", "revoke", "unlock", "mfa")
 
 
 def _checked(form: Any, name: str) -> bool:
@@ -144,6 +145,9 @@ def _user_page(
     values: dict[str, Any] | None = None,
 ) -> Response:
     user = users.get_administered_user(session=session, principal=principal, user_id=user_id)
+    manages_all = users.administers_all_roles_of(
+        session=session, principal=principal, user_id=user_id
+    )
     assignments = users.list_assignments(
         session=session,
         principal=principal,
@@ -156,9 +160,10 @@ def _user_page(
         status_code=status_code,
         user=user,
         assignments=assignments.items,
-        manages_all=users.administers_all_roles_of(
-            session=session, principal=principal, user_id=user_id
-        ),
+        manages_all=manages_all,
+        mfa=mfa.user_status(session=session, principal=principal, user_id=user_id)
+        if manages_all
+        else None,
         is_self=user.id == principal.user_id,
         unit_names=lookups.unit_names(session, principal),
         units=lookups.administered_units(session, principal),
@@ -183,6 +188,7 @@ NOTICES = {
     "password": "The password was set; the user's sessions have ended.",  # nosec B105 # a notice
     "renamed": "The name was saved.",
     "unlocked": "Sign-in was unlocked: the user can sign in again.",
+    "mfa_reset": "Multi-factor sign-in was reset: the user sets it up again when required.",
 }
 
 
@@ -392,4 +398,20 @@ def unlock_user(
         "unlock",
         lambda: users.unlock_user(session=session, principal=principal, user_id=user_id),
         "unlocked",
+    )
+
+
+@router.post("/users/{user_id}/mfa-reset", dependencies=[CsrfChecked])
+def reset_mfa(
+    user_id: Id, request: Request, session: SessionDep, principal: WebPrincipal
+) -> Response:
+    """Remove the user's multi-factor sign-in (a lost phone); they set it up again."""
+    return _user_change(
+        request,
+        session,
+        principal,
+        user_id,
+        "mfa",
+        lambda: mfa.reset(session=session, principal=principal, user_id=user_id),
+        "mfa_reset",
     )

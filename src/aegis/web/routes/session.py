@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
@@ -10,13 +11,22 @@ from starlette.responses import RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import AuthenticationFailed, TooManyAttempts, ValidationFailed
+from aegis.domains.auth import mfa
 from aegis.domains.auth import service as auth
+from aegis.domains.auth.errors import MfaEnrolmentRequired
+from aegis.domains.auth.mfa_schemas import MfaChallengeRead
 from aegis.domains.auth.schemas import SessionPolicy
 from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
-from aegis.http.deps import ClientDep, SessionDep, SessionPolicyDep
+from aegis.http.deps import ClientDep, SessionDep, SessionPolicyDep, SettingsDep
 from aegis.web import lookups
-from aegis.web.cookies import COOKIE_NAME, LOGIN_COOKIE_NAME, LOGIN_MAX_AGE_SECONDS
+from aegis.web.cookies import (
+    COOKIE_NAME,
+    LOGIN_COOKIE_NAME,
+    LOGIN_MAX_AGE_SECONDS,
+    MFA_COOKIE_NAME,
+    MFA_COOKIE_PATH,
+)
 from aegis.web.deps import CsrfChecked, WebPrincipal, codec, login_form_token_matches
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import field_errors
@@ -27,16 +37,22 @@ FORM_EXPIRED = "This sign-in form had expired or did not come from Aegis; sign i
 router = APIRouter()
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only local paths are followed after sign-in (no open redirects)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
 
 
-def _set_cookie(
-    request: Request, response: Response, value: str, max_age: int, name: str = COOKIE_NAME
+def set_cookie(
+    request: Request,
+    response: Response,
+    value: str,
+    max_age: int,
+    name: str = COOKIE_NAME,
+    path: str = "/",
 ) -> None:
+    """Set one of the sign-in cookies: only for the server, never sent by other sites' forms."""
     response.set_cookie(
         name,
         value,
@@ -44,8 +60,15 @@ def _set_cookie(
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
-        path="/",
+        path=path,
     )
+
+
+def _second_step(request: Request, page: str, token: str, expires_in: int, next: str) -> Response:
+    """On to the MFA step (or enrolment), the challenge kept in a cookie for the login pages."""
+    response = RedirectResponse(f"{page}?{urlencode({'next': safe_next(next)})}", status_code=303)
+    set_cookie(request, response, token, expires_in, MFA_COOKIE_NAME, MFA_COOKIE_PATH)
+    return response
 
 
 def _login_form(
@@ -61,12 +84,12 @@ def _login_form(
         request,
         "session/login.html",
         status_code=status,
-        next=_safe_next(next),
+        next=safe_next(next),
         email=email,
         error=error,
     )
     if cookie is not None:
-        _set_cookie(request, response, cookie, LOGIN_MAX_AGE_SECONDS, LOGIN_COOKIE_NAME)
+        set_cookie(request, response, cookie, LOGIN_MAX_AGE_SECONDS, LOGIN_COOKIE_NAME)
     return response
 
 
@@ -83,28 +106,44 @@ def login(  # nosec B107 # empty form defaults: a missing field is told on the f
     request: Request,
     session: SessionDep,
     policy: SessionPolicyDep,
+    settings: SettingsDep,
     client: ClientDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Check the form's origin and the credentials, open a session and go where the user was."""
+    """Check the form's origin and the credentials, open a session and go where the user was.
+
+    A user with MFA goes on to the code form; one who must set it up, to enrolment.
+    """
     if not login_form_token_matches(request, csrf_token):
         return _login_form(request, next=next, email=email, error=FORM_EXPIRED, status=403)
+    secret = settings.jwt_secret_key
     try:
         opened = auth.open_session(
-            session=session, email=email, password=password, policy=policy, client=client
+            session=session,
+            email=email,
+            password=password,
+            policy=policy,
+            challenge_secret=secret,
+            client=client,
         )
+    except MfaEnrolmentRequired as exc:
+        token, expires_in = exc.details["challenge"], exc.details["expires_in"]
+        mfa.start_enrolment_at_sign_in(session=session, token=token, kind="browser", secret=secret)
+        return _second_step(request, "/login/mfa/enrol", token, expires_in, next)
     except AuthenticationFailed as exc:
         return _login_form(request, next=next, email=email, error=exc.message, status=401)
     except TooManyAttempts as exc:  # locked after failed sign-ins: said on the form
         page = _login_form(request, next=next, email=email, error=exc.message, status=429)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    if isinstance(opened, MfaChallengeRead):
+        return _second_step(request, "/login/mfa", opened.challenge, opened.expires_in, next)
+    response = RedirectResponse(safe_next(next), status_code=303)
     cookie = codec(request).encode(opened.key, opened.user_id)
-    _set_cookie(request, response, cookie, int(opened.lifetime.total_seconds()))
+    set_cookie(request, response, cookie, int(opened.lifetime.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE_NAME, path="/")
     return response
 
@@ -148,6 +187,7 @@ def _account(
         me=users.me(session=session, principal=principal),
         units=lookups.unit_names(session, principal),
         sessions=auth.list_sessions(session=session, principal=principal, policy=policy),
+        mfa=mfa.status(session=session, principal=principal),
         idle_limit=auth.duration_text(policy.idle),
         absolute_limit=auth.duration_text(policy.absolute),
         errors=errors or {},
