@@ -88,7 +88,7 @@ def parse_keyring(text: str) -> Keyring:
                 "must list keys as id:secret separated by commas, each id made of letters, "
                 "digits, '-' or '_' (at most 32)"
             )
-        if key_id in keys:
+        if key_id.lower() in (known.lower() for known in keys):  # databases may ignore case
             raise ValueError(f"names the key id {key_id!r} twice")
         if len(secret) < MIN_KEY_LENGTH:
             raise ValueError(f"key {key_id!r} is shorter than {MIN_KEY_LENGTH} characters")

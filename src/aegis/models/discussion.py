@@ -8,6 +8,8 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aegis.core.db import Base, UTCDateTime, utcnow
+from aegis.core.encryption import sealed_column
+from aegis.core.storage import DATA_KEY_PURPOSE
 
 
 class Comment(Base):
@@ -39,5 +41,7 @@ class RiskAttachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(64))
+    # the file's AES-256-GCM key wrapped by a key-encryption key; None: stored as uploaded
+    data_key: Mapped[str | None] = mapped_column(String(255), info=sealed_column(DATA_KEY_PURPOSE))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

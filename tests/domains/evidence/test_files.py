@@ -61,7 +61,11 @@ def test_upload_stores_content_hash_size_and_first_version(db, world, principal_
     assert version.sha256 == hashlib.sha256(PDF).hexdigest()
     assert version.uploaded_by_id == world.users["analyst"]
     [blob] = blob_files(store)
-    assert blob.read_bytes() == PDF
+    assert PDF[:8] not in blob.read_bytes()  # encrypted at rest (tests/core/test_encryption_*)
+    download = files.download(
+        session=db, principal=analyst, store=store, evidence_id=evidence.id, number=1
+    )
+    assert b"".join(download.chunks) == PDF
 
 
 def test_large_upload_is_streamed_in_chunks(db, world, principal_for, store):

@@ -101,6 +101,7 @@ def add_attachment(
                 size=stored.blob.size,
                 sha256=stored.blob.sha256,
                 storage_key=stored.blob.key,
+                data_key=stored.blob.data_key,
                 uploaded_by_id=principal.user_id,
             )
             session.add(attachment)
@@ -132,8 +133,10 @@ def download_attachment(
     subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
     attachment = _get(session, risk_id, attachment_id)
     return evidence.open_download(
+        session,
         store,
         key=attachment.storage_key,
+        data_key=attachment.data_key,
         filename=attachment.filename,
         content_type=attachment.content_type,
         size=attachment.size,

@@ -44,6 +44,7 @@ def _add_version(
         size=stored.blob.size,
         sha256=stored.blob.sha256,
         storage_key=stored.blob.key,
+        data_key=stored.blob.data_key,
         uploaded_by_id=principal.user_id,
     )
     session.add(version)
@@ -173,8 +174,10 @@ def download(
     if version is None:
         raise VersionNotFound("Version not found")
     return open_download(
+        session,
         store,
         key=version.storage_key,
+        data_key=version.data_key,
         filename=version.filename,
         content_type=version.content_type,
         size=version.size,

@@ -9,6 +9,7 @@ from itertools import chain
 
 from sqlalchemy.orm import Session
 
+from aegis.core.encryption import keyring_of
 from aegis.core.errors import ValidationFailed
 from aegis.core.storage import CHUNK_SIZE, LocalBlobStore, StoredBlob
 from aegis.domains.evidence import blobs
@@ -34,7 +35,7 @@ class StoredFile:
 def store_upload(
     session: Session, store: LocalBlobStore, upload: Upload, max_bytes: int
 ) -> StoredFile:
-    """Stream an upload into the store; the blob goes away if the transaction rolls back."""
+    """Stream an upload into the store, encrypted; the blob goes if the transaction rolls back."""
     filename, head = safe_filename(upload.filename), bytearray()
 
     def chunks() -> Iterator[bytes]:
@@ -43,7 +44,7 @@ def store_upload(
                 head.extend(chunk[: HEAD_BYTES - len(head)])
             yield chunk
 
-    blob = store.put(chunks(), max_bytes=max_bytes)
+    blob = store.put(chunks(), max_bytes=max_bytes, keyring=keyring_of(session))
     if blob.size == 0:
         store.delete(blob.key)
         raise ValidationFailed("The file is empty", field="file")
@@ -64,10 +65,22 @@ def delete_files_after_commit(session: Session, store: LocalBlobStore, keys: lis
 
 
 def open_download(
-    store: LocalBlobStore, *, key: str, filename: str, content_type: str, size: int, sha256: str
+    session: Session,
+    store: LocalBlobStore,
+    *,
+    key: str,
+    data_key: str | None,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
 ) -> Download:
-    """A stored file with safe headers; a missing blob raises NotFound now, not mid-response."""
-    chunks = store.open_chunks(key)
+    """A stored file, decrypted as it streams, with safe headers.
+
+    A missing blob, an unknown key or a damaged first chunk raises now, not mid-response.
+    """
+    keyring = keyring_of(session) if data_key is not None else None
+    chunks = store.open_chunks(key, data_key=data_key, keyring=keyring)
     first = next(chunks, b"")
     return Download(
         filename=filename,
