@@ -52,8 +52,7 @@ def _get(body: Any, *keys: str) -> Any:
 
 
 def check_answers(client: Client, engine: Engine, scope: raw.Scope) -> list[Check]:
-    """Totals of every list, the dashboard's open risks and overdue tasks, a deep page's rows,
-    the criticality order and a risk outside the scope, against the database."""
+    """Totals, dashboard counts, a deep page, the criticality order and a hidden risk vs SQL."""
     expected = raw.counts(engine, scope, datetime.now(UTC).date())
     checks = [
         Check(f"{name} total", _get(_body(client, f"{path}?limit=1"), "total"), expected[name])

@@ -18,11 +18,8 @@ def default_url(scale: float) -> str:
 
 
 def bench_settings(url: str) -> Settings:
-    """The settings of this process and of the servers it starts, on the database `url`.
-
-    AEGIS_DATA_DIR keeps its value when set, else points to var/bench/instance, so that the
-    generator seals the audit trail with the key the benchmark's servers check it with.
-    """
+    """The settings on `url`, in var/bench/instance unless AEGIS_DATA_DIR says otherwise."""
+    # the generator seals the audit trail with the key the benchmark's servers check it with
     os.environ.setdefault("AEGIS_DATA_DIR", str(INSTANCE_DIR))
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()

@@ -33,12 +33,8 @@ def _changes(ctx: Context, action: str, made: Made) -> dict[str, Any]:
 
 
 def write(connection: Connection, ctx: Context, count: int, key: bytes) -> None:
-    """Append `count` events about the generated objects after the chain's head, oldest first.
-
-    Each is sealed over the seal of the one before it with the chain key, exactly as
-    `aegis.domains.audit.chain` seals, and the head is moved to the last one, so that
-    `aegis audit verify` checks the generated trail like any other.
-    """
+    """Append `count` events about the generated objects after the chain's head, oldest first."""
+    # sealed as aegis.domains.audit.chain seals, head moved: `aegis audit verify` checks them
     head = connection.execute(
         select(AuditChainHead.last_position, AuditChainHead.last_seal, AuditChainHead.key_id)
         .where(AuditChainHead.id == HEAD_ID)
