@@ -134,10 +134,6 @@ def latest_per_framework(
     return [(a, name, version) for a, name, version in session.execute(stmt)]
 
 
-def _requirements_of(framework_ids: list[int]) -> Select[Any]:
-    return select(Requirement.id).where(Requirement.framework_id.in_(framework_ids))
-
-
 def requirements_of_frameworks(session: Session, framework_ids: list[int]) -> list[Row[Any]]:
     """Every requirement of several frameworks (text only where the title repeats the ref)."""
     stmt = select(
@@ -175,23 +171,26 @@ def mappings_of_frameworks(
 def control_evidence_of_frameworks(
     session: Session, framework_ids: list[int], scope: frozenset[int], today: date
 ) -> list[tuple[int, int, int]]:
-    """(control, evidence, evidence unit) of current evidence on in-scope mapped controls."""
+    """(control, evidence, evidence unit) of current evidence on in-scope mapped controls.
+
+    Joins from the frameworks' requirements to their controls (each once) and on to the
+    evidence, never an IN list of a subquery, so that every engine follows the same path
+    with or without statistics.
+    """
     mapped = (
         select(control_requirements.c.control_id)
+        .join(Requirement, Requirement.id == control_requirements.c.requirement_id)
         .join(Control, Control.id == control_requirements.c.control_id)
-        .where(
-            control_requirements.c.requirement_id.in_(_requirements_of(framework_ids)),
-            in_units(Control.unit_id, scope),
-        )
+        .where(Requirement.framework_id.in_(framework_ids), in_units(Control.unit_id, scope))
+        .distinct()
+        .subquery("mapped")
     )
     stmt = (
         select(evidence_controls.c.control_id, Evidence.id, Evidence.unit_id)
+        .select_from(mapped)
+        .join(evidence_controls, evidence_controls.c.control_id == mapped.c.control_id)
         .join(Evidence, Evidence.id == evidence_controls.c.evidence_id)
-        .where(
-            evidence_controls.c.control_id.in_(mapped),
-            in_units(Evidence.unit_id, scope),
-            _current(today),
-        )
+        .where(in_units(Evidence.unit_id, scope), _current(today))
     )
     return [(c, e, u) for c, e, u in session.execute(stmt)]
 
@@ -202,9 +201,11 @@ def requirement_evidence_of_frameworks(
     """(requirement, evidence, evidence unit) of current evidence on these frameworks."""
     stmt = (
         select(evidence_requirements.c.requirement_id, Evidence.id, Evidence.unit_id)
+        .select_from(Requirement)
+        .join(evidence_requirements, evidence_requirements.c.requirement_id == Requirement.id)
         .join(Evidence, Evidence.id == evidence_requirements.c.evidence_id)
         .where(
-            evidence_requirements.c.requirement_id.in_(_requirements_of(framework_ids)),
+            Requirement.framework_id.in_(framework_ids),
             in_units(Evidence.unit_id, scope),
             _current(today),
         )
