@@ -25,7 +25,8 @@ from aegis.core.encryption import (
 from aegis.core.existing_files import RETIRED
 from aegis.core.settings import get_settings
 from aegis.core.storage import LocalBlobStore
-from aegis.models import Evidence, EvidenceVersion, Unit
+from aegis.models import Evidence, EvidenceVersion, TotpCredential, Unit, User
+from aegis.models.mfa import TOTP_PURPOSE
 from tests.cli.console import Aegis, said
 
 OLD = "old:" + "o1" * 20
@@ -377,3 +378,22 @@ def test_two_runs_at_once_are_refused(migrated: Aegis, monkeypatch: pytest.Monke
     assert "Another `aegis keys encrypt-existing` or `decrypt-existing` is running" in said(result)
     [version_id] = files.contents
     assert files.row(version_id).data_key is None
+
+
+def test_authenticator_secrets_are_rotated_with_the_files(
+    migrated: Aegis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_keys(monkeypatch, OLD)
+    with sessionmaker(migrated.engine, info={KEYS_INFO: OLD}).begin() as session:
+        user = User(email="mfa@example.com", name="Mfa", password_hash="-")
+        session.add(user)
+        session.flush()
+        sealed = seal_secret(session, "JBSWY3DPEHPK3PXP", purpose=TOTP_PURPOSE)
+        session.add(TotpCredential(user_id=user.id, secret_sealed=sealed))
+    use_keys(monkeypatch, f"{NEW},{OLD}")
+    output = said(migrated.ok("keys", "rotate"))
+    assert "mfa_totp.secret_sealed: 1 sealed again, 1 now sealed with new" in output
+    with sessionmaker(migrated.engine, info={KEYS_INFO: NEW}).begin() as session:
+        rotated = session.scalars(select(TotpCredential.secret_sealed)).one()
+        assert rotated != sealed
+        assert open_secret(session, rotated, purpose=TOTP_PURPOSE) == "JBSWY3DPEHPK3PXP"
