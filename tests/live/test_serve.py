@@ -92,6 +92,7 @@ def test_an_outdated_schema_is_refused_before_serving(tmp_path: Path) -> None:
     )
     assert finished.returncode == 1
     assert "run `aegis db upgrade` once" in finished.stderr
-    assert not (tmp_path / "empty.db").exists() or migrations.current_revision(
-        build_engine(url)
-    ) is None
+    assert (
+        not (tmp_path / "empty.db").exists()
+        or migrations.current_revision(build_engine(url)) is None
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 from gunicorn.app.base import BaseApplication
+from gunicorn.util import import_app
 from uvicorn_worker import UvicornWorker
 
 from aegis.cli.context import engine, settings
@@ -14,6 +15,7 @@ from aegis.core.logging import configure_logging
 from aegis.core.settings import Settings
 
 WORKER_CLASS = "aegis.cli.serve.AegisWorker"
+APPLICATION = "aegis.main:create_app()"
 
 
 class AegisWorker(UvicornWorker):
@@ -41,9 +43,7 @@ class Server(BaseApplication):
 
     def load(self) -> Any:
         """Build the application inside the worker, after the fork."""
-        from aegis.main import create_app
-
-        return create_app()
+        return import_app(APPLICATION)  # by name, as `aegis run` does: the CLI is below main
 
 
 def server_options(config: Settings, workers: int | None = None) -> dict[str, Any]:
