@@ -89,6 +89,9 @@ class LocalBlobStore:
                 yield chunk
 
         data_key = new_data_key() if keyring is not None else None
+        wrapped = None  # wrapped first: a key that cannot seal leaves no file behind
+        if keyring is not None and data_key is not None:
+            wrapped = seal_bytes(keyring, data_key, purpose=DATA_KEY_PURPOSE)
         try:
             with partial.open("wb") as out:
                 if mode is not None:
@@ -100,9 +103,6 @@ class LocalBlobStore:
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        wrapped = None
-        if keyring is not None and data_key is not None:
-            wrapped = seal_bytes(keyring, data_key, purpose=DATA_KEY_PURPOSE)
         return StoredBlob(key=key, size=size, sha256=digest.hexdigest(), data_key=wrapped)
 
     def open_chunks(
