@@ -19,7 +19,7 @@ import structlog
 from anyio import to_thread
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, RedisStorage, Storage
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
@@ -128,7 +128,7 @@ class RateLimiter:
     def __init__(self, storage: Storage, limits: Limits) -> None:
         self.storage = storage
         self.limits = limits
-        self.strategy = SlidingWindowCounterRateLimiter(storage)
+        self.strategy = MovingWindowRateLimiter(storage)  # exact: no more than N in any window
         self.blocking = not isinstance(storage, MemoryStorage)
 
     def _over(self, kind: RouteClass, keys: list[str]) -> int | None:
