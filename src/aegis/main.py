@@ -19,6 +19,7 @@ from aegis.http.contention import install_contention_handler
 from aegis.http.denials import DenialAuditMiddleware
 from aegis.http.errors import install_error_handlers
 from aegis.http.middleware import RequestContextMiddleware
+from aegis.http.openapi import install_openapi
 from aegis.http.proxies import TrustedProxyMiddleware
 from aegis.http.ratelimit import install_rate_limits
 from aegis.http.transfers import TransferAuditMiddleware
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(RequestContextMiddleware, hsts_max_age=settings.hsts_max_age_seconds)
     install_error_handlers(app)
     install_contention_handler(app)
+    install_openapi(app)
     app.include_router(health_router)
     app.include_router(api_router)
     mount_web(app, settings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.openapi_answers import assert_declared
+
 
 def test_every_change_is_recorded_with_actor_fields_and_request_id(client, world, token_for):
     headers = token_for("analyst")
@@ -84,3 +86,14 @@ def test_readiness_is_503_when_the_schema_is_behind(tmp_path) -> None:  # type: 
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["migrations"].startswith("at None")
+
+
+def test_refusals_of_the_audit_trail_are_declared_in_the_openapi(
+    client: TestClient, app, token_for
+) -> None:
+    listing = client.get("/api/v1/audit-events", headers=token_for("analyst"))
+    verifying = client.get("/api/v1/audit-events/verify", headers=token_for("readonly"))
+    for response in (listing, verifying):
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "permission_denied"
+        assert_declared(app, response)

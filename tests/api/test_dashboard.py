@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from aegis.core.db import utcnow
 from tests.domains.dashboard.scenario import build
+from tests.openapi_answers import assert_declared
 
 
 def _grid(heatmap: dict) -> dict[tuple[int, int], int]:
@@ -146,3 +147,11 @@ def test_the_appetite_is_set_with_the_matrix(
         "/api/v1/audit-events", params={"entity_type": "risk_matrix"}, headers=admin
     ).json()["items"]
     assert events[0]["changes"]["appetite_score"] == [10, 16]
+
+
+def test_a_unit_not_found_is_declared_in_the_openapi(client: TestClient, app, token_for) -> None:
+    response = client.get(
+        "/api/v1/dashboard", params={"unit_id": 999_999}, headers=token_for("readonly")
+    )
+    assert response.status_code == 404
+    assert_declared(app, response)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD
+from tests.openapi_answers import assert_declared
 
 
 def test_units_list_shows_only_reachable_units(client: TestClient, world, token_for):
@@ -142,3 +143,12 @@ def test_admin_cannot_disable_themselves(client, world, token_for):
     )
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "is_active"
+
+
+def test_role_assignments_refused_to_a_reader_as_declared_in_the_openapi(
+    client: TestClient, app, token_for
+) -> None:
+    response = client.get("/api/v1/role-assignments", headers=token_for("readonly"))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert_declared(app, response)

@@ -11,11 +11,12 @@ from aegis.domains.audit.schemas import AuditEntryRead, AuditEventQuery, ChainRe
 from aegis.domains.audit.verify import verify_chain
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.openapi import error_responses
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
 
 
-@router.get("", response_model=Page[AuditEntryRead])
+@router.get("", response_model=Page[AuditEntryRead], responses=error_responses(403))
 def list_events(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[AuditEventQuery, Query()]
 ) -> Page[AuditEntryRead]:
@@ -23,7 +24,7 @@ def list_events(
     return service.list_events(session=session, principal=principal, query=query)
 
 
-@router.get("/verify", response_model=ChainReport)
+@router.get("/verify", response_model=ChainReport, responses=error_responses(403))
 def verify(session: SessionDep, principal: CurrentPrincipal) -> ChainReport:
     """Check every event's seal, oldest first, and name the first broken link.
 

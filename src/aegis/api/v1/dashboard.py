@@ -10,11 +10,12 @@ from aegis.core.db import utcnow
 from aegis.domains.dashboard import service
 from aegis.domains.dashboard.schemas import DashboardQuery, DashboardSummary
 from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.openapi import error_responses
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
 
-@router.get("", response_model=DashboardSummary)
+@router.get("", response_model=DashboardSummary, responses=error_responses(404))
 def get_dashboard(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[DashboardQuery, Query()]
 ) -> DashboardSummary:

@@ -16,7 +16,10 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={503: {"description": "The database does not answer or its schema is behind"}},
+)
 def readyz(request: Request) -> JSONResponse:
     """The database answers and its schema is at the newest migration (503 otherwise)."""
     checks = readiness(request.app.state.engine)

@@ -19,6 +19,7 @@ from aegis.domains.users.schemas import (
     UserUpdate,
 )
 from aegis.http.deps import CurrentPrincipal, SessionDep
+from aegis.http.openapi import error_responses
 
 router = APIRouter(tags=["users"])
 
@@ -57,7 +58,11 @@ def delete_user(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -
     service.deactivate_user(session=session, principal=principal, user_id=user_id)
 
 
-@router.get("/role-assignments", response_model=Page[RoleAssignmentRead])
+@router.get(
+    "/role-assignments",
+    response_model=Page[RoleAssignmentRead],
+    responses=error_responses(403),
+)
 def list_assignments(
     session: SessionDep,
     principal: CurrentPrincipal,
