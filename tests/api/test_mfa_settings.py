@@ -212,8 +212,11 @@ def test_an_administrator_resets_mfa_in_their_units_only(
     event = _events(db, "mfa_reset")[-1]
     assert event.entity_id == world.users["analyst"]
     assert event.actor_id == world.users["admin_a"]
-    assert "access_token" in password_step(client)  # no rule: the password signs in again
-    status = client.get("/api/v1/auth/mfa", headers=token_for("analyst")).json()
+    ended = client.get("/api/v1/auth/mfa", headers=token_for("analyst"))
+    assert ended.status_code == 401  # the user's sessions end with the reset
+    tokens = password_step(client)  # no rule: the password signs in again
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    status = client.get("/api/v1/auth/mfa", headers=headers).json()
     assert status["totp_enabled"] is False and status["recovery_codes_left"] == 0
 
 

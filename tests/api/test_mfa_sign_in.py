@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pyotp
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -145,10 +148,10 @@ def test_the_answer_names_what_is_wrong_with_it(
     enrol(client, token_for("analyst"), codes)
     challenge = password_step(client)["challenge"]
     both = client.post(
-        MFA, json={"challenge": challenge, "code": "123456", "recovery_code": "a" * 16}
+        MFA, json={"challenge": challenge, "code": "123456", "recovery_code": "a" * 25}
     )
     assert both.status_code == 422
-    assert "either code" in both.json()["error"]["message"]
+    assert "send one of code" in both.json()["error"]["message"].lower()
     neither = client.post(MFA, json={"challenge": challenge})
     assert neither.status_code == 422
     letters = client.post(MFA, json={"challenge": challenge, "code": "12a456"})
@@ -213,3 +216,18 @@ def test_the_secret_is_sealed_at_rest(client: TestClient, token_for, codes: Code
     assert stored is not None
     assert secret not in stored.secret_sealed
     assert stored.secret_sealed.startswith("aegis1:")
+
+
+def test_codes_of_older_or_later_steps_are_refused(
+    client: TestClient, token_for, codes: CodeClock
+) -> None:
+    secret, _ = enrol(client, token_for("analyst"), codes)
+    challenge = password_step(client)["challenge"]
+    codes.advance(seconds=90)
+    old = pyotp.TOTP(secret).at(codes.now() - timedelta(seconds=60))
+    later = pyotp.TOTP(secret).at(codes.now() + timedelta(seconds=60))
+    now = codes.code(secret)
+    for stale in {old, later} - {now}:
+        refused = client.post(MFA, json={"challenge": challenge, "code": stale})
+        assert refused.status_code == 401
+    assert client.post(MFA, json={"challenge": challenge, "code": now}).status_code == 200

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aegis.models import MfaRequirement
+from aegis.core.security import token_digest
+from aegis.models import MfaRequirement, SecurityKey
+from tests.conftest import PASSWORD
 from tests.permissions import Case, Request, pages, statuses
 
 BOGUS = "x" * 40  # not a challenge: refused for everyone, signed in or not
@@ -22,6 +24,29 @@ def _code(db, world, principal_for) -> Request:
 
 def _password(db, world, principal_for) -> Request:
     return Request(json={"password": "not set up, so never checked"})
+
+
+def _enrol_options(db, world, principal_for) -> Request:
+    return Request(json={"challenge": BOGUS})
+
+
+def _unasked_key(db, world, principal_for) -> Request:
+    return Request(json={"name": "Key", "credential": {"id": "AAAA", "response": {}}})
+
+
+def _analysts_key(db, world, principal_for) -> Request:
+    key = SecurityKey(
+        user_id=world.users["analyst"],
+        name="Analyst's key",
+        credential_id="AAAA",
+        credential_hash=token_digest("AAAA"),
+        public_key_sealed="not opened to remove it",
+        sign_count=0,
+        transports="usb",
+    )
+    db.add(key)
+    db.flush()
+    return Request(path={"key_id": key.id}, json={"password": PASSWORD})
 
 
 def _user(db, world, principal_for) -> Request:
@@ -48,7 +73,19 @@ CASES = [
     Case("POST", "/api/v1/auth/login/mfa", NOBODY, _answer),
     Case("POST", "/api/v1/auth/login/mfa/enrol", NOBODY, _enrol),
     Case("POST", "/api/v1/auth/login/mfa/enrol/confirm", NOBODY, _answer),
+    Case("POST", "/api/v1/auth/login/mfa/webauthn/options", NOBODY, _enrol_options),
     Case("GET", "/api/v1/auth/mfa", SIGNED_IN),
+    Case("GET", "/api/v1/auth/mfa/webauthn", SIGNED_IN),
+    Case("POST", "/api/v1/auth/mfa/webauthn/options", SIGNED_IN),
+    # a credential answering no options this user was given is refused for everyone
+    Case("POST", "/api/v1/auth/mfa/webauthn", statuses(401, 422, 422, 422, 422), _unasked_key),
+    # only the owner removes a key; everyone else is told it does not exist
+    Case(
+        "POST",
+        "/api/v1/auth/mfa/webauthn/{key_id}/remove",
+        statuses(401, 404, 204, 404, 404),
+        _analysts_key,
+    ),
     Case("POST", "/api/v1/auth/mfa/totp", statuses(401, 201, 201, 201, 201)),
     Case("POST", "/api/v1/auth/mfa/totp/confirm", NOT_SET_UP, _code),
     Case("POST", "/api/v1/auth/mfa/totp/disable", NOT_SET_UP, _password),

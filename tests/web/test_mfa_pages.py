@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi.testclient import TestClient
@@ -10,9 +11,10 @@ from aegis.web.cookies import COOKIE_NAME, MFA_COOKIE_NAME
 from tests.conftest import PASSWORD, World
 from tests.mfa_support import CodeClock, enrol
 from tests.web.conftest import CSRF, login_form_token, post_login, sign_in
+from tests.webauthn_support import SoftKey
 
 SECRET = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
-RECOVERY = re.compile(r"<li><code>([a-z0-9-]{19})</code></li>")
+RECOVERY = re.compile(r"<li><code>([a-z0-9-]{29})</code></li>")
 
 
 def _code_form(client: TestClient, code: str = "", recovery: str = "", next: str = "/"):  # type: ignore[no-untyped-def]
@@ -222,9 +224,8 @@ def test_administrators_reset_mfa_of_users_in_their_units_only(
     assert done.status_code == 303 and "mfa_reset=1" in done.headers["location"]
     shown = division_admin.get(done.headers["location"])
     assert "Multi-factor sign-in was reset" in shown.text
-    assert (
-        client.get("/api/v1/auth/mfa", headers=token_for("analyst")).json()["totp_enabled"] is False
-    )
+    assert "Off" in division_admin.get(f"/admin/users/{world.users['analyst']}").text
+    assert client.get("/api/v1/auth/mfa", headers=token_for("analyst")).status_code == 401
     assert client.get("/api/v1/auth/mfa", headers=token_for("analyst_b")).json()["totp_enabled"]
 
 
@@ -252,3 +253,63 @@ def test_the_rules_page_adds_and_removes_rules_of_administered_units(
     assert browser_for("analyst").post(f"/admin/mfa/{rule}/delete").status_code == 403
     assert division_admin.post(f"/admin/mfa/{rule}/delete").status_code == 303
     assert "No rule" in division_admin.get("/admin/mfa").text
+
+
+def test_a_security_key_is_added_on_my_account_and_signs_in_through_the_form(app) -> None:
+    key = SoftKey()
+    with TestClient(app) as raw:
+        me = sign_in(raw, "analyst@example.com")
+        refused = raw.post("/account/mfa/webauthn/options", headers={"X-CSRF-Token": "forged"})
+        assert refused.status_code == 403
+        options = raw.post("/account/mfa/webauthn/options", headers={"X-CSRF-Token": me.csrf})
+        assert options.status_code == 200
+        credential = key.create(options.json()["public_key"])
+        added = me.post(
+            "/account/mfa/webauthn", {"name": "Desk key", "webauthn": json.dumps(credential)}
+        )
+        assert added.status_code == 200 and len(RECOVERY.findall(added.text)) == 10
+        page = me.get("/account/mfa").text
+        assert "Desk key" in page and 'data-webauthn="create"' in page
+    with TestClient(app) as browser:
+        post_login(browser, "analyst@example.com", next="/risks")
+        form = browser.get("/login/mfa").text
+        assert "Use a security key" in form and 'name="code"' not in form
+        token = CSRF.search(form).group(1)
+        forged = browser.post("/login/mfa/webauthn/options", headers={"X-CSRF-Token": "x"})
+        assert forged.status_code == 403
+        options = browser.post("/login/mfa/webauthn/options", headers={"X-CSRF-Token": token})
+        assert options.status_code == 200
+        signed = key.get(options.json()["public_key"])
+        unreadable = browser.post(
+            "/login/mfa",
+            data={"webauthn": "{not json", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert unreadable.status_code == 422 and COOKIE_NAME not in browser.cookies
+        done = browser.post(
+            "/login/mfa",
+            data={"webauthn": json.dumps(signed), "csrf_token": token, "next": "/risks"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303 and done.headers["location"] == "/risks"
+        assert COOKIE_NAME in browser.cookies
+
+
+def test_a_security_key_is_removed_with_the_password_on_my_account(app) -> None:
+    key = SoftKey()
+    with TestClient(app) as raw:
+        me = sign_in(raw, "analyst@example.com")
+        options = raw.post("/account/mfa/webauthn/options", headers={"X-CSRF-Token": me.csrf})
+        me.post(
+            "/account/mfa/webauthn",
+            {"name": "Desk key", "webauthn": json.dumps(key.create(options.json()["public_key"]))},
+        )
+        page = me.get("/account/mfa").text
+        key_id = re.search(r'action="/account/mfa/webauthn/(\d+)/remove"', page).group(1)
+        wrong = me.post(f"/account/mfa/webauthn/{key_id}/remove", {"password": "nope"})
+        assert wrong.status_code == 422 and "The password is wrong" in wrong.text
+        removed = me.post(f"/account/mfa/webauthn/{key_id}/remove", {"password": PASSWORD})
+        assert removed.status_code == 303
+        assert "Desk key" not in me.get("/account/mfa").text
+        empty = me.post("/account/mfa/webauthn", {"name": "No answer", "webauthn": ""})
+        assert empty.status_code == 422 and "did not arrive" in empty.text

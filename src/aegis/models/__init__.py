@@ -13,7 +13,13 @@ from aegis.models.evidence import (
     evidence_requirements,
 )
 from aegis.models.framework import Framework, Requirement, RequirementMapping
-from aegis.models.mfa import MfaChallenge, MfaRequirement, RecoveryCode, TotpCredential
+from aegis.models.mfa import (
+    MfaChallenge,
+    MfaRequirement,
+    RecoveryCode,
+    SecurityKey,
+    TotpCredential,
+)
 from aegis.models.quarantine import QuarantinedFile
 from aegis.models.risk import (
     Risk,
@@ -54,6 +60,7 @@ __all__ = [
     "RiskAttachment",
     "RiskScoreChange",
     "RoleAssignment",
+    "SecurityKey",
     "SignInThrottle",
     "StoredSetting",
     "Task",

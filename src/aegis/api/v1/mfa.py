@@ -15,27 +15,49 @@ from aegis.domains.auth.mfa_schemas import (
     MfaRequirementRead,
     MfaStatus,
     MfaVerifyRequest,
+    PasswordRequest,
     RecoveryCodes,
+    SecurityKeyCreate,
+    SecurityKeyRead,
+    SecurityKeyRegistered,
     TotpEnrolment,
     UserMfaRead,
+    WebAuthnOptions,
 )
 from aegis.domains.auth.schemas import TokenPair
 from aegis.domains.common.bounds import Id
 from aegis.http.deps import ClientDep, CurrentPrincipal, SessionDep, TokenPolicyDep
+from aegis.http.relying_party import RelyingPartyDep
 
 router = APIRouter(tags=["multi-factor sign-in"])
 
 
 @router.post("/auth/login/mfa", response_model=TokenPair)
 def sign_in(
-    body: MfaVerifyRequest, session: SessionDep, policy: TokenPolicyDep, client: ClientDep
+    body: MfaVerifyRequest,
+    session: SessionDep,
+    policy: TokenPolicyDep,
+    client: ClientDep,
+    rp: RelyingPartyDep,
 ) -> TokenPair:
     """Exchange the login's MFA challenge and a code (or a recovery code) for tokens.
 
-    The challenge works once and for five minutes; a code works once. Wrong codes count
+    The challenge works once and for five minutes; a code works once. A security key answers
+    with `webauthn` after POST /api/v1/auth/login/mfa/webauthn/options. Wrong answers count
     towards the account's lockout like wrong passwords.
     """
-    return mfa.sign_in_api(session=session, body=body, policy=policy, client=client)
+    return mfa.sign_in_api(session=session, body=body, policy=policy, rp=rp, client=client)
+
+
+@router.post("/auth/login/mfa/webauthn/options", response_model=WebAuthnOptions)
+def sign_in_key_options(
+    body: MfaChallengeRequest, session: SessionDep, policy: TokenPolicyDep, rp: RelyingPartyDep
+) -> WebAuthnOptions:
+    """Options for navigator.credentials.get() to answer the login's MFA challenge."""
+    options = mfa.sign_in_key_options(
+        session=session, token=body.challenge, kind="api", secret=policy.jwt_secret, rp=rp
+    )
+    return WebAuthnOptions(public_key=options)
 
 
 @router.post(
@@ -92,6 +114,41 @@ def regenerate_codes(
     """Ten new recovery codes after a current code; the old ones stop working."""
     codes = mfa.regenerate_codes(session=session, principal=principal, code=body.code)
     return RecoveryCodes(recovery_codes=codes)
+
+
+@router.get("/auth/mfa/webauthn", response_model=list[SecurityKeyRead])
+def security_keys(session: SessionDep, principal: CurrentPrincipal) -> list[SecurityKeyRead]:
+    """The caller's security keys."""
+    return mfa.security_keys(session=session, principal=principal)
+
+
+@router.post("/auth/mfa/webauthn/options", response_model=WebAuthnOptions)
+def key_options(
+    session: SessionDep, principal: CurrentPrincipal, rp: RelyingPartyDep
+) -> WebAuthnOptions:
+    """Options for navigator.credentials.create() to add a security key (valid 5 minutes)."""
+    options = mfa.key_registration_options(session=session, principal=principal, rp=rp, kind="api")
+    return WebAuthnOptions(public_key=options)
+
+
+@router.post(
+    "/auth/mfa/webauthn",
+    response_model=SecurityKeyRegistered,
+    status_code=status.HTTP_201_CREATED,
+)
+def register_key(
+    body: SecurityKeyCreate, session: SessionDep, principal: CurrentPrincipal, rp: RelyingPartyDep
+) -> SecurityKeyRegistered:
+    """Add a security key from the browser's answer; the first factor brings recovery codes."""
+    return mfa.register_key(session=session, principal=principal, rp=rp, data=body)
+
+
+@router.post("/auth/mfa/webauthn/{key_id}/remove", status_code=status.HTTP_204_NO_CONTENT)
+def remove_key(
+    key_id: Id, body: PasswordRequest, session: SessionDep, principal: CurrentPrincipal
+) -> None:
+    """Remove one of the caller's security keys, after the password."""
+    mfa.remove_key(session=session, principal=principal, key_id=key_id, data=body)
 
 
 @router.get("/users/{user_id}/mfa", response_model=UserMfaRead)

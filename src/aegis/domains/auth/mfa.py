@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -10,7 +12,15 @@ from aegis.core.db import utcnow
 from aegis.core.encryption import open_secret, seal_secret
 from aegis.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from aegis.core.security import verify_password
-from aegis.domains.auth import lockout, mfa_challenges, mfa_policy, mfa_recovery, mfa_totp
+from aegis.domains.auth import (
+    lockout,
+    mfa_challenges,
+    mfa_policy,
+    mfa_recovery,
+    mfa_step,
+    mfa_totp,
+    mfa_webauthn,
+)
 from aegis.domains.auth import repository as repo
 from aegis.domains.auth import service as auth
 from aegis.domains.auth.errors import MfaChallengeInvalid, MfaCodeInvalid, MfaCodeRejected
@@ -18,8 +28,14 @@ from aegis.domains.auth.mfa_challenges import Purpose
 from aegis.domains.auth.mfa_schemas import (
     EnrolledSignIn,
     MfaEnrolConfirmRequest,
+    MfaMethod,
     MfaStatus,
     MfaVerifyRequest,
+    PasswordRequest,
+    RelyingParty,
+    SecurityKeyCreate,
+    SecurityKeyRead,
+    SecurityKeyRegistered,
     TotpEnrolment,
     UserMfaRead,
 )
@@ -37,6 +53,7 @@ from aegis.models.mfa import TOTP_PURPOSE
 ALREADY_SET_UP = "An authenticator app is already set up: turn it off first to set up another"
 NOTHING_PENDING = "Start setting up an authenticator app first"
 NOT_SET_UP = "No authenticator app is set up for your account"
+SECURITY_KEY = "security key"
 WRONG_NEW_CODE = (
     "The code does not match: check that the app's clock is right and type the code it shows now"
 )
@@ -74,11 +91,13 @@ def _enrolment(secret: str, email: str) -> TotpEnrolment:
 def _status(session: Session, user_id: int) -> MfaStatus:
     credential = session.get(TotpCredential, user_id)
     enabled = credential is not None and credential.confirmed_at is not None
+    keys = mfa_webauthn.count(session, user_id)
     return MfaStatus(
         totp_enabled=enabled,
         totp_pending=credential is not None and not enabled,
         enabled_at=credential.confirmed_at if credential else None,
-        recovery_codes_left=mfa_recovery.left(session, user_id) if enabled else 0,
+        security_keys=keys,
+        recovery_codes_left=mfa_recovery.left(session, user_id) if enabled or keys else 0,
         required=mfa_policy.is_required(session, user_id),
     )
 
@@ -172,13 +191,19 @@ def regenerate_codes(*, session: Session, principal: Principal, code: str) -> li
     return codes
 
 
-def _forget(session: Session, user_id: int) -> bool:
-    """Remove a user's app, recovery codes and open challenges; whether an app was set up."""
+def _forget(session: Session, user_id: int, *, keys: bool = True) -> bool:
+    """Remove a user's app (and security keys), recovery codes left without a factor, and
+    open challenges; whether a second factor was set up."""
     credential = session.get(TotpCredential, user_id)
     had = credential is not None and credential.confirmed_at is not None
     if credential is not None:
         session.delete(credential)
-    mfa_recovery.forget(session, user_id)
+    for key in mfa_webauthn.keys_of(session, user_id) if keys else []:
+        session.delete(key)
+        had = True
+    session.flush()
+    if not mfa_step.has_mfa(session, user_id):
+        mfa_recovery.forget(session, user_id)
     session.execute(
         update(MfaChallenge)
         .where(MfaChallenge.user_id == user_id, MfaChallenge.used_at.is_(None))
@@ -195,7 +220,7 @@ def disable(
     user = _me(session, principal)
     if confirmed_totp(session, user.id) is None:
         raise Conflict(NOT_SET_UP)
-    if mfa_policy.is_required(session, user.id):
+    if mfa_policy.is_required(session, user.id) and not mfa_webauthn.count(session, user.id):
         raise Conflict(STILL_REQUIRED)
     if password is not None:
         lockout.refuse_if_locked(session, user.email, user)
@@ -203,7 +228,7 @@ def disable(
             _refuse_code(session, user, "wrong password", NOT_THE_ACCOUNTS, "password")
     else:
         _check_own_code(session, user, code or "")
-    _forget(session, user.id)
+    _forget(session, user.id, keys=False)
     record_mfa_event(session, "mfa_disabled", user, method=METHOD, level="warning")
 
 
@@ -227,15 +252,17 @@ def user_status(*, session: Session, principal: Principal, user_id: int) -> User
         user_id=user.id,
         totp_enabled=found.totp_enabled,
         enabled_at=found.enabled_at,
+        security_keys=found.security_keys,
         recovery_codes_left=found.recovery_codes_left,
         required=found.required,
     )
 
 
 def reset(*, session: Session, principal: Principal | None, user_id: int) -> bool:
-    """Remove a user's MFA so that they set it up again; `principal` None: the console.
+    """Remove a user's MFA and end their sessions; `principal` None: the console.
 
-    Returns whether the user had an authenticator app.
+    They sign in again, setting MFA up first where a rule requires it. Returns whether the
+    user had a second factor.
     """
     if principal is None:
         user = session.get(User, user_id)
@@ -246,7 +273,10 @@ def reset(*, session: Session, principal: Principal | None, user_id: int) -> boo
         user = _administered(session, principal, user_id)
         actor = (principal.user_id, principal.email)
     had = _forget(session, user.id)
-    record_mfa_event(session, "mfa_reset", user, actor=actor, level="warning", had_mfa=had)
+    ended = repo.revoke_sessions_of(session, user.id, utcnow())
+    record_mfa_event(
+        session, "mfa_reset", user, actor=actor, level="warning", had_mfa=had, sessions_ended=ended
+    )
     return had
 
 
@@ -271,8 +301,10 @@ def verify_sign_in(
     secret: str,
     code: str | None,
     recovery_code: str | None,
+    webauthn: dict[str, Any] | None = None,
+    rp: RelyingParty | None = None,
 ) -> User:
-    """The user a challenge was given to, once answered with a right and unused code."""
+    """The user a challenge was given to, once answered with a right and unused code or key."""
     challenge = mfa_challenges.find(
         session, token, purpose="verify", kind=kind, secret=secret, lock=True
     )
@@ -283,6 +315,11 @@ def verify_sign_in(
             _fail_sign_in(session, user, "wrong recovery code", WRONG_RECOVERY, "recovery code")
         left = mfa_recovery.left(session, user.id)
         record_mfa_event(session, "mfa_recovery_code_used", user, level="warning", left=left)
+    elif webauthn is not None:
+        key = mfa_webauthn.check_assertion(session, challenge, rp, webauthn) if rp else None
+        if key is None:
+            reason = "security key not accepted"
+            _fail_sign_in(session, user, reason, mfa_webauthn.NOT_ACCEPTED, SECURITY_KEY)
     else:
         credential = confirmed_totp(session, user.id, lock=True)
         if credential is None:  # reset since the password was checked
@@ -338,6 +375,7 @@ def sign_in_api(
     session: Session,
     body: MfaVerifyRequest,
     policy: TokenPolicy,
+    rp: RelyingParty,
     client: ClientInfo | None = None,
 ) -> TokenPair:
     """Exchange a sign-in challenge and a code for the API's token pair."""
@@ -348,6 +386,8 @@ def sign_in_api(
         secret=policy.jwt_secret,
         code=body.code,
         recovery_code=body.recovery_code,
+        webauthn=body.webauthn,
+        rp=rp,
     )
     return auth.finish_api_sign_in(session=session, user=user, policy=policy, client=client)
 
@@ -361,6 +401,8 @@ def sign_in_browser(
     policy: SessionPolicy,
     secret: str,
     client: ClientInfo | None = None,
+    webauthn: dict[str, Any] | None = None,
+    rp: RelyingParty | None = None,
 ) -> OpenedSession:
     """Open the browser session a sign-in challenge answered with a right code leads to."""
     user = verify_sign_in(
@@ -370,6 +412,8 @@ def sign_in_browser(
         secret=secret,
         code=code,
         recovery_code=recovery_code,
+        webauthn=webauthn,
+        rp=rp,
     )
     return auth.finish_browser_sign_in(session=session, user=user, policy=policy, client=client)
 
@@ -406,13 +450,76 @@ def enrol_browser(
     return opened, codes
 
 
-def challenged_email(
+def challenged(
     *, session: Session, token: str, kind: str, secret: str, purpose: Purpose
-) -> str | None:
-    """The e-mail of the user an open challenge was given to (None when it is not open)."""
+) -> tuple[str, list[MfaMethod]] | None:
+    """The e-mail and second factors of the user an open challenge was given to, else None."""
     try:
         challenge = mfa_challenges.find(session, token, purpose=purpose, kind=kind, secret=secret)
     except MfaChallengeInvalid:
         return None
     user = session.get(User, challenge.user_id)
-    return user.email if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    return user.email, mfa_step.methods(session, user.id)
+
+
+def security_keys(*, session: Session, principal: Principal) -> list[SecurityKeyRead]:
+    """The caller's security keys."""
+    rows = mfa_webauthn.keys_of(session, principal.user_id)
+    return [SecurityKeyRead.model_validate(row) for row in rows]
+
+
+def key_registration_options(
+    *, session: Session, principal: Principal, rp: RelyingParty, kind: str
+) -> dict[str, Any]:
+    """Options for the browser to create a new security key of the caller."""
+    return mfa_webauthn.registration_options(session, _me(session, principal), rp, kind)
+
+
+def register_key(
+    *, session: Session, principal: Principal, rp: RelyingParty, data: SecurityKeyCreate
+) -> SecurityKeyRegistered:
+    """Add a verified security key; recovery codes come with a first second factor."""
+    user = _me(session, principal)
+    first = not mfa_step.has_mfa(session, user.id)
+    key = mfa_webauthn.register(session, user, rp, data.name, data.credential)
+    codes = mfa_recovery.replace(session, user.id) if first else None
+    record_mfa_event(session, "mfa_enrolled", user, method=SECURITY_KEY, key=data.name)
+    return SecurityKeyRegistered(key=key, recovery_codes=codes)
+
+
+def remove_key(
+    *, session: Session, principal: Principal, key_id: int, data: PasswordRequest
+) -> None:
+    """Remove one of the caller's keys after the password; refused if it is the last factor
+    a rule requires."""
+    user = _me(session, principal)
+    key = next((k for k in mfa_webauthn.keys_of(session, user.id) if k.id == key_id), None)
+    if key is None:
+        raise NotFound("No such security key among yours")
+    lockout.refuse_if_locked(session, user.email, user)
+    if not verify_password(data.password, user.password_hash):
+        _refuse_code(session, user, "wrong password", NOT_THE_ACCOUNTS, "password")
+    other_factor = (
+        confirmed_totp(session, user.id) is not None or mfa_webauthn.count(session, user.id) > 1
+    )
+    if not other_factor and mfa_policy.is_required(session, user.id):
+        raise Conflict(STILL_REQUIRED)
+    name = key.name
+    session.delete(key)
+    session.flush()
+    if not mfa_step.has_mfa(session, user.id):
+        mfa_recovery.forget(session, user.id)
+    record_mfa_event(session, "mfa_disabled", user, method=SECURITY_KEY, key=name, level="warning")
+
+
+def sign_in_key_options(
+    *, session: Session, token: str, kind: str, secret: str, rp: RelyingParty
+) -> dict[str, Any]:
+    """Options for the browser to sign the sign-in step with one of the user's keys."""
+    challenge = mfa_challenges.find(
+        session, token, purpose="verify", kind=kind, secret=secret, lock=True
+    )
+    _challenge_user(session, challenge)
+    return mfa_webauthn.authentication_options(session, challenge, rp)

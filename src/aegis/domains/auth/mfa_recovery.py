@@ -1,4 +1,4 @@
-"""Recovery codes: ten one-time codes (80 bits each), shown once and stored as digests."""
+"""Recovery codes: ten one-time codes (124 bits each), shown once and stored as digests."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from aegis.models import RecoveryCode
 
 COUNT = 10
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read back
-GROUPS, GROUP_LENGTH = 4, 4
+GROUPS, GROUP_LENGTH = 5, 5  # 25 of 31 symbols: 124 random bits, enough for a plain digest
 
 
 def new_code() -> str:
-    """A code such as 'k7dm-x2qa-9fwe-ptr4'."""
+    """A code such as 'k7dmx-2qa9f-weptr-4hn3c-a8sdq'."""
     groups = ("".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH)) for _ in range(GROUPS))
     return "-".join(groups)
 

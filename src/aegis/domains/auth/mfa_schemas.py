@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aegis.domains.auth.schemas import TokenPair
 from aegis.domains.common.bounds import Id
+from aegis.domains.common.text import SingleLine
 
-MfaMethod = Literal["totp", "recovery_code"]
+MfaMethod = Literal["totp", "webauthn", "recovery_code"]
 RequirementRole = Literal["any", "admin", "analyst", "readonly"]
 TotpCode = Annotated[
     str,
@@ -24,7 +26,7 @@ TotpCode = Annotated[
 RecoveryCodeText = Annotated[
     str,
     Field(
-        min_length=16,
+        min_length=25,
         max_length=40,
         pattern=r"^[A-Za-z0-9 -]+$",
         description="One of the recovery codes shown when the app was set up (each works once)",
@@ -54,12 +56,20 @@ class MfaVerifyRequest(BaseModel):
     challenge: str = ChallengeText
     code: TotpCode | None = None
     recovery_code: RecoveryCodeText | None = None
+    webauthn: dict[str, Any] | None = Field(
+        None,
+        description="The PublicKeyCredential from navigator.credentials.get(), as JSON, "
+        "after POST /api/v1/auth/login/mfa/webauthn/options",
+    )
 
     @model_validator(mode="after")
     def _one_answer(self) -> MfaVerifyRequest:
-        """Exactly one of code and recovery_code."""
-        if (self.code is None) == (self.recovery_code is None):
-            raise ValueError("send either code (from the authenticator app) or recovery_code")
+        """Exactly one of code, recovery_code and webauthn."""
+        answers = (self.code, self.recovery_code, self.webauthn)
+        if sum(answer is not None for answer in answers) != 1:
+            raise ValueError(
+                "send one of code (from the authenticator app), recovery_code or webauthn"
+            )
         return self
 
 
@@ -131,6 +141,7 @@ class MfaStatus(BaseModel):
     totp_enabled: bool = Field(description="An authenticator app is set up and confirmed")
     totp_pending: bool = Field(description="Set-up started and waiting for its first code")
     enabled_at: datetime | None
+    security_keys: int = Field(description="How many security keys are registered")
     recovery_codes_left: int
     required: bool = Field(description="A rule of the caller's units or roles requires MFA")
 
@@ -162,6 +173,7 @@ class UserMfaRead(BaseModel):
     user_id: int
     totp_enabled: bool
     enabled_at: datetime | None
+    security_keys: int
     recovery_codes_left: int
     required: bool
 
@@ -186,3 +198,57 @@ class EnrolmentRequiredBody(BaseModel):
     """The 403 answer to a right password of a user who must set up MFA first."""
 
     error: EnrolmentRequiredError
+
+
+@dataclass(frozen=True)
+class RelyingParty:
+    """Who security keys sign for: the site's host name and the origin pages are served from."""
+
+    id: str
+    origin: str
+    name: str = "Aegis"
+
+
+class WebAuthnOptions(BaseModel):
+    """Options for the browser's navigator.credentials.create() or .get(), as JSON."""
+
+    public_key: dict[str, Any] = Field(
+        description="PublicKeyCredentialCreationOptions or ...RequestOptions, base64url-encoded"
+    )
+
+
+class SecurityKeyCreate(BaseModel):
+    """A new security key: a name to tell it apart and the browser's credential (JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: SingleLine = Field(min_length=1, max_length=100)
+    credential: dict[str, Any] = Field(
+        description="The PublicKeyCredential from navigator.credentials.create(), as JSON"
+    )
+
+
+class SecurityKeyRead(BaseModel):
+    """One of the caller's security keys."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class SecurityKeyRegistered(BaseModel):
+    """The key registered; recovery codes (shown once) when it is the first second factor."""
+
+    key: SecurityKeyRead
+    recovery_codes: list[str] | None = None
+
+
+class PasswordRequest(BaseModel):
+    """The account's password, asked again before removing a second factor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=1024)

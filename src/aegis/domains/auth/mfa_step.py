@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aegis.core.events import Action
-from aegis.domains.auth import mfa_challenges, mfa_policy
+from aegis.domains.auth import mfa_challenges, mfa_policy, mfa_webauthn
 from aegis.domains.auth.errors import MfaEnrolmentRequired
-from aegis.domains.auth.mfa_schemas import MfaChallengeRead
+from aegis.domains.auth.mfa_schemas import MfaChallengeRead, MfaMethod
 from aegis.domains.common.security_events import home_unit, record_security_event
 from aegis.models import TotpCredential, User
 
@@ -27,9 +27,19 @@ def confirmed_totp(session: Session, user_id: int, *, lock: bool = False) -> Tot
     return session.scalar(stmt.with_for_update() if lock else stmt)
 
 
+def methods(session: Session, user_id: int) -> list[MfaMethod]:
+    """The second factors a user can answer with (none when MFA is not set up)."""
+    found: list[MfaMethod] = []
+    if confirmed_totp(session, user_id) is not None:
+        found.append("totp")
+    if mfa_webauthn.count(session, user_id):
+        found.append("webauthn")
+    return [*found, "recovery_code"] if found else []
+
+
 def has_mfa(session: Session, user_id: int) -> bool:
     """Whether the user has a second factor set up."""
-    return confirmed_totp(session, user_id) is not None
+    return bool(methods(session, user_id))
 
 
 def second_step(session: Session, user: User, kind: str, secret: str) -> MfaChallengeRead | None:
@@ -39,14 +49,13 @@ def second_step(session: Session, user: User, kind: str, secret: str) -> MfaChal
     that only opens enrolment.
     """
     mfa_challenges.forget_expired(session, user.id)
-    if has_mfa(session, user.id):
+    answers = methods(session, user.id)
+    if answers:
         issued = mfa_challenges.issue(
             session, user_id=user.id, purpose="verify", kind=kind, secret=secret
         )
         return MfaChallengeRead(
-            challenge=issued.token,
-            expires_in=issued.expires_in,
-            methods=["totp", "recovery_code"],
+            challenge=issued.token, expires_in=issued.expires_in, methods=answers
         )
     if mfa_policy.is_required(session, user.id):
         issued = mfa_challenges.issue(

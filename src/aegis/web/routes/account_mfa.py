@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy.orm import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from aegis.core.authz import Principal
 from aegis.core.errors import ValidationFailed
 from aegis.domains.auth import mfa
+from aegis.domains.auth.mfa_schemas import PasswordRequest, SecurityKeyCreate, SecurityKeyRegistered
+from aegis.domains.common.bounds import Id
 from aegis.http.deps import SessionDep
+from aegis.http.relying_party import RelyingPartyDep
 from aegis.web.deps import CsrfChecked, WebPrincipal
 from aegis.web.flash import redirect_with_message
 from aegis.web.saving import Refused, save
 from aegis.web.templating import render
 
 TYPE_CODE = "Type the 6-digit code your authenticator app shows now"
+KEY_UNREADABLE = "The security key's answer did not arrive: try adding it again"
 NEED_PROOF = "Type a code from your authenticator app, or your password"
 
 router = APIRouter(prefix="/account/mfa")
@@ -40,6 +45,7 @@ def _page(
         status_code=status,
         status=mfa.status(session=session, principal=principal),
         pending=mfa.pending_enrolment(session=session, principal=principal),
+        keys=mfa.security_keys(session=session, principal=principal),
         failed=failed,
         errors=errors or {},
     )
@@ -166,3 +172,88 @@ def disable(  # nosec B107 # empty form defaults: a missing field is told on the
     return redirect_with_message(
         request, "/account/mfa", "Multi-factor sign-in is off: your password alone signs you in."
     )
+
+
+@router.post("/webauthn/options", dependencies=[CsrfChecked])
+def key_options(session: SessionDep, principal: WebPrincipal, rp: RelyingPartyDep) -> Response:
+    """Options for the browser to create a security key (JSON, for the page's script)."""
+    options = mfa.key_registration_options(
+        session=session, principal=principal, rp=rp, kind="browser"
+    )
+    return JSONResponse({"public_key": options})
+
+
+@router.post("/webauthn", dependencies=[CsrfChecked])
+def register_key(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    rp: RelyingPartyDep,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    webauthn: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Add the security key the browser created; a first factor shows the recovery codes."""
+
+    def change() -> SecurityKeyRegistered:
+        try:
+            credential = json.loads(webauthn) if webauthn.strip() else None
+        except ValueError:
+            credential = None
+        if not isinstance(credential, dict):
+            raise ValidationFailed(KEY_UNREADABLE, field="name")
+        data = SecurityKeyCreate(name=name, credential=credential)
+        return mfa.register_key(session=session, principal=principal, rp=rp, data=data)
+
+    try:
+        added = save(session, change, unit_field=None)
+    except Refused as refused:
+        errors = {"name": " ".join(dict.fromkeys(refused.errors.values()))}
+        return _page(
+            request, session, principal, failed="key", errors=errors, status=refused.status
+        )
+    if added.recovery_codes:
+        return render(
+            request,
+            "mfa/recovery_codes.html",
+            principal,
+            codes=added.recovery_codes,
+            first=True,
+            continue_to="/",
+        )
+    return redirect_with_message(
+        request, "/account/mfa", f"The security key '{added.key.name}' was added."
+    )
+
+
+@router.post("/webauthn/{key_id}/remove", dependencies=[CsrfChecked])
+def remove_key(  # nosec B107 # empty form defaults: a missing field is told on the form
+    key_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    """Remove one of the user's security keys, after the password."""
+
+    def change() -> None:
+        if not password:
+            raise ValidationFailed("Type your password to remove the key", field="password")
+        mfa.remove_key(
+            session=session,
+            principal=principal,
+            key_id=key_id,
+            data=PasswordRequest(password=password),
+        )
+
+    try:
+        save(session, change, unit_field=None)
+    except Refused as refused:
+        return _page(
+            request,
+            session,
+            principal,
+            failed=f"remove-{key_id}",
+            errors=refused.errors,
+            status=refused.status,
+        )
+    return redirect_with_message(request, "/account/mfa", "The security key was removed.")

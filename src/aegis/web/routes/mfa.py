@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.orm import Session
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from aegis.core.errors import AuthenticationFailed, TooManyAttempts, ValidationFailed
+from aegis.core.errors import (
+    AuthenticationFailed,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationFailed,
+)
 from aegis.domains.auth import mfa
 from aegis.domains.auth.errors import MfaChallengeInvalid
 from aegis.domains.auth.mfa_schemas import TotpEnrolment
 from aegis.domains.auth.schemas import OpenedSession
 from aegis.http.deps import ClientDep, SessionDep, SessionPolicyDep, SettingsDep
+from aegis.http.relying_party import RelyingPartyDep
 from aegis.web.cookies import LOGIN_COOKIE_NAME, LOGIN_MAX_AGE_SECONDS, MFA_COOKIE_NAME
 from aegis.web.cookies import MFA_COOKIE_PATH as MFA_PATH
 from aegis.web.deps import codec, login_form_token_matches
@@ -25,6 +32,7 @@ from aegis.web.templating import render
 STEP_ENDED = "Your sign-in step expired or was already used: sign in again with your password"
 TYPE_A_CODE = "Type the 6-digit code your authenticator app shows, or one of your recovery codes"
 TYPE_NEW_CODE = "Type the 6-digit code your authenticator app shows now"
+KEY_UNREADABLE = "The security key's answer could not be read: try again"
 
 router = APIRouter()
 
@@ -73,6 +81,17 @@ def _challenge(request: Request) -> str:
     return request.cookies.get(MFA_COOKIE_NAME) or ""
 
 
+def _credential(text: str) -> dict[str, Any] | None:
+    """The security key's answer the page's script put in the form (JSON), if any."""
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 @router.get("/login/mfa")
 def code_page(
     request: Request,
@@ -81,16 +100,36 @@ def code_page(
     next: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
     """The form asking for the authenticator app's code (or a recovery code)."""
-    email = mfa.challenged_email(
+    found = mfa.challenged(
         session=session,
         token=_challenge(request),
         kind="browser",
         secret=settings.jwt_secret_key,
         purpose="verify",
     )
-    if email is None:
+    if found is None:
         return _restart(request, next)
-    return _page(request, "mfa/sign_in.html", next=safe_next(next), email=email, error=None)
+    email, methods = found
+    return _page(
+        request, "mfa/sign_in.html", next=safe_next(next), email=email, methods=methods, error=None
+    )
+
+
+@router.post("/login/mfa/webauthn/options")
+def key_options(
+    request: Request, session: SessionDep, settings: SettingsDep, rp: RelyingPartyDep
+) -> Response:
+    """Options for the browser to sign the sign-in step with a security key (JSON)."""
+    if not login_form_token_matches(request, request.headers.get("x-csrf-token", "")[:200]):
+        raise PermissionDenied(FORM_EXPIRED)
+    options = mfa.sign_in_key_options(
+        session=session,
+        token=_challenge(request),
+        kind="browser",
+        secret=settings.jwt_secret_key,
+        rp=rp,
+    )
+    return JSONResponse({"public_key": options})
 
 
 @router.post("/login/mfa")
@@ -100,28 +139,47 @@ def answer_code(  # nosec B107 # empty form defaults: a missing field is told on
     policy: SessionPolicyDep,
     settings: SettingsDep,
     client: ClientDep,
+    rp: RelyingPartyDep,
     code: Annotated[str, Form(max_length=40)] = "",
     recovery_code: Annotated[str, Form(max_length=40)] = "",
+    webauthn: Annotated[str, Form(max_length=20_000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Check the code and open the session, or show the form again with what went wrong."""
+    """Check the code (or key) and open the session, or show the form again with why not."""
+    found = mfa.challenged(
+        session=session,
+        token=_challenge(request),
+        kind="browser",
+        secret=settings.jwt_secret_key,
+        purpose="verify",
+    )
+    methods = found[1] if found else []
 
     def again(error: str, status: int) -> Response:
         return _page(
-            request, "mfa/sign_in.html", status=status, next=safe_next(next), email="", error=error
+            request,
+            "mfa/sign_in.html",
+            status=status,
+            next=safe_next(next),
+            email="",
+            methods=methods,
+            error=error,
         )
 
     if not login_form_token_matches(request, csrf_token):
         return again(FORM_EXPIRED, 403)
-    if not code.strip() and not recovery_code.strip():
-        return again(TYPE_A_CODE, 422)
+    signed = _credential(webauthn)
+    if not code.strip() and not recovery_code.strip() and signed is None:
+        return again(TYPE_A_CODE if not webauthn else KEY_UNREADABLE, 422)
     try:
         opened = mfa.sign_in_browser(
             session=session,
             token=_challenge(request),
             code=code if code.strip() else None,
-            recovery_code=None if code.strip() else recovery_code,
+            recovery_code=recovery_code if recovery_code.strip() and not code.strip() else None,
+            webauthn=signed if not code.strip() and not recovery_code.strip() else None,
+            rp=rp,
             policy=policy,
             secret=settings.jwt_secret_key,
             client=client,
