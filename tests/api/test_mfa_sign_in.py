@@ -157,6 +157,7 @@ def test_the_answer_names_what_is_wrong_with_it(
     letters = client.post(MFA, json={"challenge": challenge, "code": "12a456"})
     assert letters.status_code == 422
     assert letters.json()["error"]["details"][0]["field"] == "code"
+    assert "6 digits the authenticator app shows" in letters.json()["error"]["message"]
     extra = client.post(MFA, json={"challenge": challenge, "code": "123456", "user_id": 1})
     assert extra.status_code == 422
 

@@ -54,6 +54,8 @@ PATTERNS = {
         "and be at most 100 characters long"
     ),
     r"^#[0-9A-Fa-f]{6}$": "must be a colour like #1f77b4",
+    r"^[0-9 ]+$": "must be the 6 digits the authenticator app shows, like 123456",
+    r"^[A-Za-z0-9 -]+$": "must be a recovery code like k7dmx-2qa9f-weptr-4hn3c-a8sdq",
 }
 
 _NUMBER = "must be a number"
