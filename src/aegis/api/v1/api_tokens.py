@@ -17,6 +17,7 @@ from aegis.domains.api_tokens.schemas import (
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep, SettingsDep
+from aegis.http.openapi import error_responses
 
 router = APIRouter(prefix="/api-tokens", tags=["api-tokens"])
 
@@ -39,7 +40,7 @@ def create_token(
     )
 
 
-@router.get("/administered", response_model=Page[ApiTokenRead])
+@router.get("/administered", response_model=Page[ApiTokenRead], responses=error_responses(403))
 def list_administered_tokens(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[ApiTokenQuery, Query()]
 ) -> Page[ApiTokenRead]:

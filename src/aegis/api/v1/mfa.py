@@ -27,6 +27,7 @@ from aegis.domains.auth.mfa_schemas import (
 from aegis.domains.auth.schemas import TokenPair
 from aegis.domains.common.bounds import Id
 from aegis.http.deps import ClientDep, CurrentPrincipal, SessionDep, TokenPolicyDep
+from aegis.http.openapi import error_responses
 from aegis.http.relying_party import RelyingPartyDep
 
 router = APIRouter(tags=["multi-factor sign-in"])
@@ -151,7 +152,7 @@ def remove_key(
     mfa.remove_key(session=session, principal=principal, key_id=key_id, data=body)
 
 
-@router.get("/users/{user_id}/mfa", response_model=UserMfaRead)
+@router.get("/users/{user_id}/mfa", response_model=UserMfaRead, responses=error_responses(403))
 def user_mfa(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> UserMfaRead:
     """Whether a user the caller administers has MFA."""
     return mfa.user_status(session=session, principal=principal, user_id=user_id)
@@ -163,7 +164,11 @@ def reset_user_mfa(user_id: Id, session: SessionDep, principal: CurrentPrincipal
     mfa.reset(session=session, principal=principal, user_id=user_id)
 
 
-@router.get("/mfa-requirements", response_model=list[MfaRequirementRead])
+@router.get(
+    "/mfa-requirements",
+    response_model=list[MfaRequirementRead],
+    responses=error_responses(403),
+)
 def list_requirements(session: SessionDep, principal: CurrentPrincipal) -> list[MfaRequirementRead]:
     """Rules requiring MFA on the units the caller sees (administrators)."""
     return mfa_policy.list_requirements(session=session, principal=principal)
