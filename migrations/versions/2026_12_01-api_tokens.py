@@ -75,7 +75,5 @@ def downgrade() -> None:
 
     The tokens themselves go with them: integrations need new tokens after upgrading again.
     """
-    op.drop_index(op.f("ix_api_token_units_unit_id"), table_name="api_token_units")
-    op.drop_table("api_token_units")
-    op.drop_index(op.f("ix_api_tokens_user_id"), table_name="api_tokens")
+    op.drop_table("api_token_units")  # with its indexes (MariaDB keeps one a key needs)
     op.drop_table("api_tokens")
