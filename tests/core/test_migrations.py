@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -30,6 +32,34 @@ def test_upgrade_downgrade_upgrade_and_no_drift(tmp_path: Path) -> None:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_downgrade_goes_one_stamped_revision_at_a_time_and_never_upwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = build_engine(fresh_database(f"aegis_steps_{worker_suffix()}", tmp_path))
+    try:
+        migrations.upgrade(engine, "0005")
+        with pytest.raises(RuntimeError, match="not below"):
+            migrations.downgrade(engine, "0010")
+        assert migrations.current_revision(engine) == "0005"
+
+        calls: list[str] = []
+        real = migrations.command.downgrade
+
+        def step(config: Any, revision: str) -> None:
+            calls.append(revision)
+            if revision == "0002":
+                raise RuntimeError("refused by this revision's downgrade")
+            real(config, revision)
+
+        monkeypatch.setattr(migrations.command, "downgrade", step)
+        with pytest.raises(RuntimeError, match="refused"):
+            migrations.downgrade(engine, "0001")
+        assert calls == ["0004", "0003", "0002"]
+        assert migrations.current_revision(engine) == "0003"  # the refused step is not stamped
     finally:
         engine.dispose()
 

@@ -81,11 +81,28 @@ def refresh_statistics(engine: Engine) -> None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    """Downgrade the schema to a revision (`base` removes every table)."""
-    with migrating(engine) as connection:
-        config = alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    """Downgrade the schema to a revision (`base` removes every table), one revision at a time.
+
+    Each step commits with its own revision stamp: MariaDB commits schema changes as it makes
+    them, so a step that refuses leaves the database at that step's revision, as stamped.
+    """
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    target = None if revision == "base" else script.get_revision(revision).revision
+    steps: list[tuple[str, str | None]] = []
+    current = current_revision(engine)
+    while current is not None and current != target:
+        below = script.get_revision(current).down_revision
+        if not isinstance(below, str | None):
+            raise RuntimeError(f"Revision {current} merges branches: downgrade it by hand")
+        steps.append((current, below))
+        current = below
+    if current != target:
+        raise RuntimeError(f"Revision {revision} is not below the database's revision")
+    for _step, below in steps:
+        with migrating(engine) as connection:
+            config = alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.downgrade(config, below or "base")
 
 
 def current_revision(engine: Engine) -> str | None:
