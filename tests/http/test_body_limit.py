@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import anyio
+from anyio.from_thread import start_blocking_portal
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -74,7 +74,9 @@ def _post(app: FastAPI, upstream: Upstream, headers: dict[str, str], path: str) 
         "client": ("127.0.0.1", 5000),
         "server": ("testserver", 80),
     }
-    anyio.run(app, scope, upstream.receive, upstream.send)
+    # A loop of its own in another thread: a browser test may have one running in this thread.
+    with start_blocking_portal() as portal:
+        portal.call(app, scope, upstream.receive, upstream.send)
 
 
 def _asset_count(db: Session) -> int:

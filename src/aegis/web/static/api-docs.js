@@ -8,5 +8,6 @@ document.addEventListener("DOMContentLoaded", () => {
     persistAuthorization: false,
     tryItOutEnabled: false,
     validatorUrl: null,
+    filter: true,
   });
 });
