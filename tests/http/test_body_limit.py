@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from anyio.from_thread import start_blocking_portal
 import pytest
+from anyio.from_thread import start_blocking_portal
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
