@@ -21,6 +21,8 @@ class User(TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # set_by_admin or breached: the next sign-in must choose a new password first
+    password_change_reason: Mapped[str | None] = mapped_column(String(16))
 
 
 class RoleAssignment(Base):
@@ -52,6 +54,8 @@ class AuthSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_agent: Mapped[str | None] = mapped_column(String(255))
     client_address: Mapped[str | None] = mapped_column(String(64))
+    # when the password was last typed in this session (sign-in or confirmation)
+    password_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RefreshToken(Base):
