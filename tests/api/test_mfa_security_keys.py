@@ -189,3 +189,21 @@ def test_asking_for_key_options_without_a_key_or_challenge_is_refused(
     no_key = client.post(OPTIONS, json={"challenge": step})
     assert no_key.status_code == 409
     assert client.post(OPTIONS, json={"challenge": "x" * 40}).status_code == 401
+
+
+def test_the_public_url_pins_keys_to_its_host_whatever_the_request_says(
+    client: TestClient, token_for, settings, db, world: World
+) -> None:
+    settings.public_url = "https://aegis.example.org"
+    headers = token_for("analyst")
+    spoofed = SoftKey()  # a page answering on the host of the request (a proxy in between)
+    refused = _register(client, headers, spoofed)
+    assert refused.status_code == 422, refused.text
+    options = client.post("/api/v1/auth/mfa/webauthn/options", headers=headers).json()
+    assert options["public_key"]["rp"]["id"] == "aegis.example.org"
+    key = SoftKey(origin="https://aegis.example.org")
+    assert _register(client, headers, key).status_code == 201
+    step = password_step(client)["challenge"]
+    sign_in = _sign_in_options(client, step)
+    assert sign_in["rpId"] == "aegis.example.org"
+    assert client.post(MFA, json={"challenge": step, "webauthn": key.get(sign_in)}).is_success

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from aegis.core.settings import ConfigurationError, Settings
 
@@ -98,3 +99,21 @@ def test_app_refuses_to_start_with_unsafe_production_settings(
     settings = production(monkeypatch, SECRET_KEY="")
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app(settings)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "aegis.example.org",
+        "ftp://aegis.example.org",
+        "https://aegis.example.org/app",
+        "https://user:pw@aegis.example.org",
+        "https://aegis.example.org?x=1",
+    ],
+)
+def test_the_public_url_must_be_an_http_origin(value: str) -> None:
+    with pytest.raises(ValidationError, match="public_url"):
+        Settings(public_url=value)
+    assert (
+        Settings(public_url="https://aegis.example.org/").public_url == "https://aegis.example.org"
+    )

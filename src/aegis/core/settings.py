@@ -10,6 +10,7 @@ from functools import lru_cache
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from limits import parse
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -159,6 +160,8 @@ class Settings(BaseSettings):
     anthropic_api_key: str = Field("", validation_alias=_env("ANTHROPIC_API_KEY"))
 
     log_level: str = Field("INFO", validation_alias=_env("AEGIS_LOG_LEVEL"))
+    # where users open Aegis, e.g. https://aegis.example.org; pins security keys to it
+    public_url: str = Field("", validation_alias=_env("AEGIS_PUBLIC_URL"))
 
     risk_acceptance_max_days: int = Field(
         365, ge=1, le=3650, validation_alias=_env("AEGIS_RISK_ACCEPTANCE_MAX_DAYS")
@@ -179,6 +182,27 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        """An http(s) origin, without a path, query or credentials."""
+        text = value.strip().rstrip("/")
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ValueError(
+                f"must be the address users open, such as https://aegis.example.org, not {value!r}"
+            )
+        return text
 
     @field_validator("risk_acceptance_approver_roles", mode="before")
     @classmethod
