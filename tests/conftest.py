@@ -29,7 +29,7 @@ from aegis.main import create_app
 from aegis.models import AuthSession, RoleAssignment, Unit, User
 from tests.databases import fresh_database, worker_suffix
 
-pytest_plugins = ["tests.hidden_links", "tests.mfa_support", "tests.scanning"]
+pytest_plugins = ["tests.hidden_links", "tests.mail_support", "tests.mfa_support", "tests.scanning"]
 
 PASSWORD = "correct horse battery staple"
 

@@ -19,6 +19,7 @@ from aegis.http.contention import install_contention_handler
 from aegis.http.denials import DenialAuditMiddleware
 from aegis.http.errors import install_error_handlers
 from aegis.http.middleware import RequestContextMiddleware
+from aegis.http.notices import NoticeDeliveryMiddleware
 from aegis.http.openapi import install_openapi
 from aegis.http.proxies import TrustedProxyMiddleware
 from aegis.http.ratelimit import install_rate_limits
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             expose_headers=["ETag", "Retry-After", "X-Request-ID"],
         )
     app.add_middleware(DenialAuditMiddleware)
+    app.add_middleware(NoticeDeliveryMiddleware)
     app.add_middleware(TransferAuditMiddleware)
     install_rate_limits(app, settings)
     app.add_middleware(

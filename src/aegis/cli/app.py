@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from aegis.cli import audit, db, frameworks, imports, keys, risks, run, serve, units, users
+from aegis.cli import (
+    audit,
+    db,
+    frameworks,
+    imports,
+    keys,
+    notifications,
+    risks,
+    run,
+    serve,
+    units,
+    users,
+)
 
 app = typer.Typer(help="Aegis: cybersecurity risk management.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
@@ -15,6 +27,7 @@ app.add_typer(frameworks.app, name="frameworks")
 app.add_typer(risks.app, name="risks")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(notifications.app, name="notifications")
 app.command("run")(run.run)
 app.command("serve")(serve.serve)
 app.command("import")(imports.import_command)

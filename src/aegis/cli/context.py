@@ -15,6 +15,7 @@ from aegis.core import migrations
 from aegis.core.db import build_engine, make_session_factory, transaction
 from aegis.core.errors import AegisError
 from aegis.core.settings import ConfigurationError, Settings, get_settings
+from aegis.domains.notifications import service as notifications
 
 
 def settings() -> Settings:
@@ -32,12 +33,26 @@ def engine() -> Engine:
     return build_engine(settings().database_url)
 
 
+def _send_notices(ids: list[int]) -> None:
+    server = notifications.mail_server(settings())
+    if ids and server.configured:
+        notifications.deliver(factory=make_session_factory(engine()), server=server, ids=ids)
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """A session committed when the command succeeds; domain errors exit with a message."""
+    """A session committed when the command succeeds; domain errors exit with a message.
+
+    The security notices it wrote are e-mailed once it has committed (when a mail server is
+    set); those the server does not take wait for `aegis notifications send`.
+    """
     try:
-        with transaction(make_session_factory(engine())) as session:
+        with (
+            notifications.collecting() as written,
+            transaction(make_session_factory(engine())) as session,
+        ):
             yield session
+        _send_notices(written.written)
     except AegisError as exc:
         typer.secho(f"Error: {exc.message}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from exc

@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     smtp_username: str = Field("", validation_alias=_env("SMTP_USERNAME"))
     smtp_password: str = Field("", validation_alias=_env("SMTP_PASSWORD"))
     email_from: str = Field("", validation_alias=_env("EMAIL_FROM", "AEGIS_EMAIL_FROM"))
+    smtp_starttls: bool = Field(False, validation_alias=_env("SMTP_STARTTLS"))
+    smtp_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, validation_alias=_env("SMTP_TIMEOUT_SECONDS")
+    )
+    notify_new_device_sign_in: bool = Field(
+        True, validation_alias=_env("AEGIS_NOTIFY_NEW_DEVICE_SIGN_IN")
+    )
 
     redis_url: str = Field("", validation_alias=_env("REDIS_URL", "AEGIS_REDIS_URL"))
     rate_limit_prefix: str = Field(

@@ -20,6 +20,7 @@ from aegis.models.mfa import (
     SecurityKey,
     TotpCredential,
 )
+from aegis.models.notification import Notification
 from aegis.models.quarantine import QuarantinedFile
 from aegis.models.risk import (
     Risk,
@@ -50,6 +51,7 @@ __all__ = [
     "Framework",
     "MfaChallenge",
     "MfaRequirement",
+    "Notification",
     "QuarantinedFile",
     "RecoveryCode",
     "RefreshToken",

@@ -17,6 +17,8 @@ from aegis.domains.auth.errors import MfaEnrolmentRequired
 from aegis.domains.auth.mfa_schemas import MfaChallengeRead
 from aegis.domains.auth.schemas import SessionPolicy
 from aegis.domains.common.bounds import Id
+from aegis.domains.notifications import service as notifications
+from aegis.domains.notifications.schemas import NoticeQuery
 from aegis.domains.users import service as users
 from aegis.http.deps import ClientDep, SessionDep, SessionPolicyDep, SettingsDep
 from aegis.web import lookups
@@ -188,6 +190,9 @@ def _account(
         units=lookups.unit_names(session, principal),
         sessions=auth.list_sessions(session=session, principal=principal, policy=policy),
         mfa=mfa.status(session=session, principal=principal),
+        notices=notifications.list_own_notices(
+            session=session, principal=principal, query=NoticeQuery(limit=3)
+        ),
         idle_limit=auth.duration_text(policy.idle),
         absolute_limit=auth.duration_text(policy.absolute),
         errors=errors or {},
