@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
 from aegis.core.storage import LocalBlobStore
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.discussion import attachments, service
 from aegis.domains.discussion.schemas import AttachmentRead, CommentCreate, CommentRead, Subject
 from aegis.domains.evidence.schemas import Upload
@@ -28,6 +29,7 @@ def make_attachment(
     risk_id: int,
     content: bytes = PDF,
     filename: str = "assessment.pdf",
+    quota: UploadQuota = UploadQuota(),
 ) -> AttachmentRead:
     """Attach a file to a risk (default: a small PDF)."""
     return attachments.add_attachment(
@@ -37,4 +39,5 @@ def make_attachment(
         risk_id=risk_id,
         upload=Upload(filename=filename, stream=io.BytesIO(content)),
         max_bytes=1024 * 1024,
+        quota=quota,
     )

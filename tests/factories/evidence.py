@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
 from aegis.core.storage import LocalBlobStore
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
     EvidenceFileCreate,
@@ -33,6 +34,7 @@ def make_file(
     unit_id: int,
     content: bytes = PDF,
     filename: str = "policy.pdf",
+    quota: UploadQuota = UploadQuota(),
     **fields: Any,
 ) -> EvidenceRead:
     """Upload file evidence in a unit (default: a small PDF)."""
@@ -44,4 +46,5 @@ def make_file(
         data=data,
         upload=Upload(filename=filename, stream=io.BytesIO(content)),
         max_bytes=1024 * 1024,
+        quota=quota,
     )

@@ -10,6 +10,7 @@ from aegis.cli import (
     frameworks,
     imports,
     keys,
+    maintenance,
     notifications,
     risks,
     run,
@@ -28,6 +29,7 @@ app.add_typer(risks.app, name="risks")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(notifications.app, name="notifications")
+app.add_typer(maintenance.app, name="maintenance")
 app.command("run")(run.run)
 app.command("serve")(serve.serve)
 app.command("import")(imports.import_command)

@@ -25,6 +25,8 @@ Action = Literal[
     "mfa_recovery_code_used",
     "mfa_codes_regenerated",
     "mfa_reset",
+    "erase",
+    "purge",
 ]
 
 

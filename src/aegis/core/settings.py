@@ -120,6 +120,23 @@ class Settings(BaseSettings):
         25 * 1024 * 1024, ge=1, validation_alias=_env("AEGIS_MAX_UPLOAD_BYTES")
     )
     import_max_rows: int = Field(10_000, ge=1, validation_alias=_env("AEGIS_IMPORT_MAX_ROWS"))
+    # per user, over the evidence files and risk attachments they uploaded; 0: no quota
+    upload_quota_mb: int = Field(
+        10_240, ge=0, le=100_000_000, validation_alias=_env("AEGIS_UPLOAD_QUOTA_MB")
+    )
+    upload_quota_files: int = Field(
+        10_000, ge=0, le=100_000_000, validation_alias=_env("AEGIS_UPLOAD_QUOTA_FILES")
+    )
+    # days kept before `aegis maintenance purge` removes them
+    retention_sessions_days: int = Field(
+        90, ge=1, le=36_500, validation_alias=_env("AEGIS_RETENTION_SESSIONS_DAYS")
+    )
+    retention_sign_in_throttle_days: int = Field(
+        30, ge=1, le=36_500, validation_alias=_env("AEGIS_RETENTION_SIGN_IN_THROTTLE_DAYS")
+    )
+    retention_quarantine_days: int = Field(
+        90, ge=1, le=36_500, validation_alias=_env("AEGIS_RETENTION_QUARANTINE_DAYS")
+    )
     clamav_url: str = Field("", validation_alias=_env("CLAMAV_URL", "AEGIS_CLAMAV_URL"))
     clamd_socket: str = Field("", validation_alias=_env("CLAMD_SOCKET", "AEGIS_CLAMD_SOCKET"))
     clamav_timeout_seconds: float = Field(

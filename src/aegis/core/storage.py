@@ -129,3 +129,11 @@ class LocalBlobStore:
     def delete(self, key: str) -> None:
         """Remove a blob if it exists."""
         self._path(key).unlink(missing_ok=True)
+
+    def delete_quarantined(self, key: str) -> None:
+        """Remove a quarantined upload if it exists."""
+        self._path(key, self.quarantine).unlink(missing_ok=True)
+
+    def has_quarantined(self, key: str) -> bool:
+        """Whether a quarantined upload is still on disk."""
+        return self._path(key, self.quarantine).is_file()

@@ -18,6 +18,7 @@ from aegis.domains.assessments.schemas import AssessmentCreate, OverrideWrite
 from aegis.domains.assets import service as assets
 from aegis.domains.assets.schemas import AssetCreate, AssetUpdate
 from aegis.domains.auth import service as auth
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.controls import service as controls
 from aegis.domains.controls.schemas import ControlCreate
 from aegis.domains.evidence import files as evidence_files
@@ -281,6 +282,7 @@ class _Builder:
                 data=data,
                 upload=upload,
                 max_bytes=10 * 1024 * 1024,
+                quota=UploadQuota(),  # the demo's own files count against no one
             )
         link = EvidenceLinkCreate(
             unit_id=self.units[catalog.ORGANISATION],

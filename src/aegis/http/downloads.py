@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
 
 from aegis.domains.evidence.schemas import Download
 
@@ -17,6 +18,19 @@ def attachment_response(download: Download) -> StreamingResponse:
             "Content-Length": str(download.size),
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "ETag": f'"{download.sha256}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def json_attachment(document: BaseModel, filename: str) -> Response:
+    """A JSON document sent as a file to save (never stored by caches), named `filename`."""
+    return Response(
+        document.model_dump_json(indent=2).encode(),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
     )

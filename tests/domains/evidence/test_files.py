@@ -15,6 +15,7 @@ from aegis.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.errors import EvidenceNotFound, VersionNotFound
 from aegis.domains.evidence.schemas import EvidenceFileCreate, Upload
@@ -38,6 +39,7 @@ def _upload(db, principal, store, unit_id, content: bytes, max_bytes=1024, **fie
         data=EvidenceFileCreate(unit_id=unit_id, title="Scan", **fields),
         upload=Upload(filename="scan.txt", stream=io.BytesIO(content)),
         max_bytes=max_bytes,
+        quota=UploadQuota(),
     )
 
 
@@ -151,6 +153,7 @@ def test_versions_are_numbered_and_the_newest_is_downloaded(db, world, principal
         evidence_id=evidence.id,
         upload=Upload(filename="v2.pdf", stream=io.BytesIO(PDF + b"v2")),
         max_bytes=1024,
+        quota=UploadQuota(),
     )
     assert second.number == 2
     listed = files.list_versions(session=db, principal=analyst, evidence_id=evidence.id)
@@ -181,6 +184,7 @@ def test_links_have_no_versions(db, world, principal_for, store):
             evidence_id=link.id,
             upload=Upload(filename="a.txt", stream=io.BytesIO(b"a")),
             max_bytes=10,
+            quota=UploadQuota(),
         )
     assert blob_files(store) == []
     with pytest.raises(VersionNotFound):
@@ -208,6 +212,7 @@ def test_delete_removes_blobs_only_once_committed(db, world, principal_for, stor
         evidence_id=evidence.id,
         upload=Upload(filename="v2.txt", stream=io.BytesIO(b"two")),
         max_bytes=10,
+        quota=UploadQuota(),
     )
     db.commit()
     service.delete_evidence(session=db, principal=analyst, store=store, evidence_id=evidence.id)
@@ -239,6 +244,7 @@ def test_uploads_are_audited(db, world, principal_for, store):
         evidence_id=evidence.id,
         upload=Upload(filename="v2.txt", stream=io.BytesIO(b"two")),
         max_bytes=10,
+        quota=UploadQuota(),
     )
     events = db.execute(
         select(AuditEvent.entity_type, AuditEvent.action, AuditEvent.changes).order_by(

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.discussion import attachments, service
 from aegis.domains.discussion.schemas import (
     AttachmentQuery,
@@ -131,6 +132,7 @@ def add_risk_attachment(
         risk_id=risk_id,
         upload=Upload(filename=file.filename or "", stream=file.file),
         max_bytes=settings.max_upload_bytes,
+        quota=UploadQuota.of(settings),
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
     EvidenceFileCreate,
@@ -64,6 +65,7 @@ def upload_evidence(
         data=data,
         upload=_upload(form.file),
         max_bytes=settings.max_upload_bytes,
+        quota=UploadQuota.of(settings),
     )
 
 
@@ -144,6 +146,7 @@ def upload_version(
         evidence_id=evidence_id,
         upload=_upload(file),
         max_bytes=settings.max_upload_bytes,
+        quota=UploadQuota.of(settings),
     )
 
 

@@ -28,6 +28,8 @@ AuditAction = Literal[
     "mfa_recovery_code_used",
     "mfa_codes_regenerated",
     "mfa_reset",
+    "erase",
+    "purge",
 ]
 ChainProblem = Literal["edited", "deleted", "reordered", "inserted", "other_key"]
 

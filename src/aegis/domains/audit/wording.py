@@ -106,7 +106,13 @@ ACTIONS = {
     "mfa_recovery_code_used": "Recovery code used",
     "mfa_codes_regenerated": "New recovery codes made",
     "mfa_reset": "Multi-factor sign-in reset",
+    "erase": "Personal data erased",
+    "purge": "Records past their retention removed",
 }
+# the file name of a user's export of their own personal data (domains/users/personal_data)
+PERSONAL_DATA_FILE = "aegis-personal-data-"
+# what a purge counts, in the order its summary names them
+PURGED = ("sessions", "refresh_tokens", "sign_in_throttles", "quarantined_files")
 ABOUT_ACCOUNTS = frozenset({"sign_in", "sign_in_failed", "lock", "unlock"})
 HIDDEN = "an item outside your units"
 SOMEONE = "someone outside your units"
@@ -275,12 +281,19 @@ def _security_summary(event: AuditEventRead, found: Found) -> str | None:
         reason = _recorded(event, "reason")
         what = ACTIONS.get(event.action, event.action)
         return f"{what}: {who}" + (f" ({reason})" if reason else "")
+    if event.action == "erase" and event.entity_type == "user":
+        return f"Personal data erased: {_name(found, 'user', event.entity_id) or SOMEONE}"
+    if event.action == "purge":
+        removed = [f"{_recorded(event, kind)} {kind.replace('_', ' ')}" for kind in PURGED]
+        return "Records past their retention removed: " + ", ".join(removed)
     if event.action == "permission_denied":
         return f"Access refused: {_recorded(event, 'route') or 'a request'}"
     if event.action == "export":
         route = str(_recorded(event, "route") or "")
         where = route.partition(" ")[2] or route
         filename = _recorded(event, "filename") or "a file"
+        if str(filename).startswith(PERSONAL_DATA_FILE):
+            return f"Personal data exported: '{filename}'" + (f" from {where}" if where else "")
         return f"Exported '{filename}'" + (f" from {where}" if where else "")
     return None
 

@@ -9,6 +9,7 @@ from aegis.core.errors import PayloadTooLarge
 from aegis.core.storage import LocalBlobStore
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
+from aegis.domains.common.quotas import UploadQuota, check_quota
 from aegis.domains.common.uploads import UploadKind, screen
 from aegis.domains.common.uploads import readable_size as readable_size
 from aegis.domains.discussion import repository as repo
@@ -87,10 +88,15 @@ def add_attachment(
     risk_id: int,
     upload: Upload,
     max_bytes: int,
+    quota: UploadQuota,
 ) -> AttachmentRead:
-    """Attach a file to a risk of a unit the caller may change: checked, stored, recorded."""
+    """Attach a file to a risk of a unit the caller may change: checked, stored, recorded.
+
+    A file that would take the uploader past their `quota` is refused before it is read.
+    """
     unit_id = subject_unit(session=session, principal=principal, subject=Subject.risk(risk_id))
     principal.require_write(unit_id)
+    check_quota(session, principal.user_id, quota, upload.stream)
     stored = _store(session, principal, store, upload, unit_id, max_bytes)
     try:
         with session.begin_nested():

@@ -9,6 +9,7 @@ from aegis.core.authz import Principal
 from aegis.core.errors import Conflict
 from aegis.core.storage import LocalBlobStore
 from aegis.domains.common.changes import record, snapshot
+from aegis.domains.common.quotas import UploadQuota, check_quota
 from aegis.domains.common.uploads import UploadKind, screen
 from aegis.domains.evidence import repository as repo
 from aegis.domains.evidence.errors import NotFileEvidence, SameAsLatestVersion, VersionNotFound
@@ -90,10 +91,15 @@ def upload_evidence(
     data: EvidenceFileCreate,
     upload: Upload,
     max_bytes: int,
+    quota: UploadQuota,
 ) -> EvidenceRead:
-    """Store a file as new evidence: checked first, then streamed, then recorded, or nothing."""
+    """Store a file as new evidence: checked first, then streamed, then recorded, or nothing.
+
+    A file that would take the uploader past their `quota` is refused before it is read.
+    """
     principal.require_write(data.unit_id)
     check_references(session, principal, data)
+    check_quota(session, principal.user_id, quota, upload.stream)
     _screen(session, principal, store, upload, data.unit_id, max_bytes)
     stored = store_upload(session, store, upload, max_bytes)
     try:
@@ -123,12 +129,14 @@ def upload_version(
     evidence_id: int,
     upload: Upload,
     max_bytes: int,
+    quota: UploadQuota,
 ) -> EvidenceVersionRead:
-    """Store a new version of file evidence."""
+    """Store a new version of file evidence (within the uploader's `quota`)."""
     evidence = get_visible(session, principal, evidence_id, lock=True)
     principal.require_write(evidence.unit_id)
     if evidence.kind != EvidenceKind.FILE:
         raise NotFileEvidence("Link evidence has no file versions")
+    check_quota(session, principal.user_id, quota, upload.stream)
     _screen(session, principal, store, upload, evidence.unit_id, max_bytes)
     stored = store_upload(session, store, upload, max_bytes)
     latest = repo.version(session, evidence.id, None)

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from aegis.core.authz import Principal
 from aegis.core.errors import PayloadTooLarge, ServiceUnavailable
 from aegis.domains.common.bounds import Id
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.controls import service as controls
 from aegis.domains.discussion import attachments, service
 from aegis.domains.discussion.attachments import readable_size
@@ -193,6 +194,7 @@ async def add_risk_attachment(
             risk_id=risk_id,
             upload=upload,
             max_bytes=settings.max_upload_bytes,
+            quota=UploadQuota.of(settings),
         )
         errors, status = _upload_errors(lambda: save(session, add), settings.max_upload_bytes)
         if not errors:
@@ -274,6 +276,7 @@ async def attach_evidence(
                 data=data,
                 upload=upload,
                 max_bytes=settings.max_upload_bytes,
+                quota=UploadQuota.of(settings),
             )
 
         errors, status = _upload_errors(lambda: save(session, attach), settings.max_upload_bytes)

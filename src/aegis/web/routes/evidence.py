@@ -15,6 +15,7 @@ from aegis.core.authz import Principal
 from aegis.core.errors import PayloadTooLarge, ServiceUnavailable
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
+from aegis.domains.common.quotas import UploadQuota
 from aegis.domains.evidence import files, service
 from aegis.domains.evidence.schemas import (
     EvidenceFileCreate,
@@ -234,6 +235,7 @@ async def upload_evidence(
         data=data,
         upload=Upload(filename=file.filename or "", stream=file.file),
         max_bytes=settings.max_upload_bytes,
+        quota=UploadQuota.of(settings),
     )
     try:
         evidence = save(session, upload)
@@ -381,6 +383,7 @@ async def upload_version(
         evidence_id=evidence_id,
         upload=Upload(filename=file.filename or "", stream=file.file),
         max_bytes=settings.max_upload_bytes,
+        quota=UploadQuota.of(settings),
     )
     try:
         save(session, upload)
