@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from aegis.demo.catalog import PEOPLE
 from aegis.demo.seed import DEMO_DOMAIN, DEMO_PASSWORD
-from aegis.domains.users.passwords import common_passwords, weakness
+from aegis.domains.common.passwords import common_passwords, weakness
 from aegis.models import AuditEvent, User
 from tests.conftest import PASSWORD, World
 from tests.web.conftest import sign_in

@@ -149,6 +149,15 @@ CASES = [
     ),
     Case("POST", "/api/v1/auth/logout", statuses(401, 204, 204, 204, 204)),
     Case("GET", "/api/v1/auth/me", SIGNED_IN),
+    # everyone may change their own password (this ends their sessions)
+    Case(
+        "POST",
+        "/api/v1/auth/password",
+        statuses(401, 204, 204, 204, 204),
+        lambda db, w, p: Request(
+            json={"current_password": PASSWORD, "new_password": "amber quarry lantern 5612"}
+        ),
+    ),
     Case("GET", "/api/v1/auth/sessions", SIGNED_IN),
     Case("DELETE", "/api/v1/auth/sessions", statuses(401, 204, 204, 204, 204)),
     # only the owner may end a session; everyone else is told it does not exist
@@ -191,6 +200,7 @@ PAGES = [
     Case("GET", "/offline", statuses(200, 200, 200, 200, 200)),
     Case("GET", "/api/docs", statuses(200, 200, 200, 200, 200)),
     Case("GET", "/account", EVERYONE),
+    Case("GET", "/account/password", EVERYONE),
     Case("GET", "/assets", LIST_PAGE, _listed_asset),
     Case("GET", "/assets", LIST_PAGE, exported(_listed_asset, "csv"), " as CSV"),
     Case("GET", "/assets", LIST_PAGE, exported(_listed_asset, "xlsx"), " as XLSX"),

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.factories.risks import make_risk
-from tests.web.conftest import post_login
+from tests.web.conftest import post_login, sign_in
 from tests.web.exported import csv_rows
 
 NEW_PASSWORD = "a brand new passphrase 42"
@@ -166,6 +166,18 @@ def test_a_created_user_can_sign_in_with_their_role(browser_for, world) -> None:
     page = admin.get(created.headers["location"])
     assert "Nora New" in page.text and "Analyst" in page.text and "division-a" in page.text
     newbie = browser_for("newbie")
+    first = newbie.get("/risks", follow_redirects=False)  # the admin knows it: replaced first
+    assert first.status_code == 303 and first.headers["location"] == "/account/password"
+    changed = newbie.post(
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
+    assert changed.status_code == 303, changed.text
+    newbie = sign_in(newbie.client, "newbie@example.com", NEW_PASSWORD)
     assert newbie.get("/risks").status_code == 200
     assert newbie.get("/admin").status_code == 403
 

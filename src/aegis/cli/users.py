@@ -43,7 +43,7 @@ def create(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read password from stdin"),
     include_children: bool = typer.Option(True, help="The role also covers the sub-units"),
 ) -> None:
-    """Create a user with a role on a unit."""
+    """Create a user with a role on a unit; they replace the password at their first sign-in."""
     password = _read_password(password_stdin)
     with unit_of_work() as session:
         target = units.resolve_unit_ref(session=session, ref=unit)
@@ -61,6 +61,7 @@ def create(
             return
         user = users.create_user(session=session, principal=None, data=data)
     typer.echo(f"Created user {user.id} <{user.email}> as {role.value} of '{target.name}'")
+        users.require_password_change(session=session, user_id=user.id)
 
 
 @app.command("set-password")
@@ -68,7 +69,7 @@ def set_password(
     email: str = typer.Option(..., "--email"),
     password_stdin: bool = typer.Option(False, "--password-stdin"),
 ) -> None:
-    """Set a user's password and sign them out everywhere."""
+    """Set a user's password and sign them out everywhere; they choose their own at sign-in."""
     password = _read_password(password_stdin)
     with unit_of_work() as session:
         user_id = users.user_id_by_email(session=session, email=email)

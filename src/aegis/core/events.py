@@ -25,6 +25,8 @@ Action = Literal[
     "mfa_recovery_code_used",
     "mfa_codes_regenerated",
     "mfa_reset",
+    "password_change_required",
+    "password_change_done",
     "erase",
     "purge",
 ]

@@ -14,14 +14,29 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from aegis.core.db import utcnow
 from aegis.core.errors import AuthenticationFailed
 
-_password_hash = PasswordHash((Argon2Hasher(),))
+# Argon2id (RFC 9106) with a random 16-byte salt per hash; stored as a PHC string that carries
+# the salt and these parameters, so a hash keeps verifying if they are raised later
+ARGON2_MEMORY_KIB = 65536  # 64 MiB
+ARGON2_PASSES = 3
+ARGON2_LANES = 4
+ARGON2_SALT_BYTES = 16
+_password_hash = PasswordHash(
+    (
+        Argon2Hasher(
+            time_cost=ARGON2_PASSES,
+            memory_cost=ARGON2_MEMORY_KIB,
+            parallelism=ARGON2_LANES,
+            salt_len=ARGON2_SALT_BYTES,
+        ),
+    )
+)
 _DUMMY_HASH = _password_hash.hash("aegis-timing-equaliser")
 JWT_ALGORITHM = "HS256"
 JWT_AUDIENCE = "aegis-api"
 
 
 def hash_password(password: str) -> str:
-    """Hash a password with argon2id."""
+    """Hash a password, whole (never cut short), with Argon2id and a new random salt."""
     return _password_hash.hash(password)
 
 

@@ -97,13 +97,13 @@ def record_use(request: Request, session: Session, check: SessionCheck) -> Princ
     return check.principal
 
 
-def get_principal(
+def get_signed_in(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The signed-in user (or API token), resolved from the bearer token on every request."""
+    """The signed-in user (or API token), even one who must choose a new password first."""
     if credentials is None:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <access token>'")
     if api_tokens.is_api_token(credentials.credentials):
@@ -118,6 +118,19 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+# only for changing one's own password, reading one's profile and signing out
+SignedInPrincipal = Annotated[Principal, Depends(get_signed_in)]
+
+
+def get_principal(session: SessionDep, principal: SignedInPrincipal) -> Principal:
+    """The signed-in user (or API token), resolved from the bearer token on every request.
+
+    Refused with `password_change_required` while the user must choose a new password.
+    """
+    auth_service.refuse_until_password_changed(session=session, principal=principal)
+    return principal
+
+
 
 
 def get_token_policy(settings: SettingsDep) -> TokenPolicy:

@@ -28,6 +28,13 @@ class LoginRequired(Exception):
         self.message = message
 
 
+class PasswordChangeNeeded(LoginRequired):
+    """The user must choose a new password before anything else: on to the page for it."""
+
+
+CHANGE_PASSWORD_PAGE = "/account/password"  # noqa: S105  # nosec B105 # an address
+
+
 def codec(request: Request) -> CookieCodec:
     """The cookie codec of the application."""
     value: CookieCodec = request.app.state.cookie_codec
@@ -60,8 +67,8 @@ def login_form_token_matches(request: Request, sent: str) -> bool:
     return bool(expected and sent and secrets.compare_digest(sent, expected))
 
 
-def web_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    """The principal of the browser session, or a redirect to the login page."""
+def web_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    """The principal of the browser session (even one who must choose a new password first)."""
     web_session = codec(request).decode(request.cookies.get(COOKIE_NAME))
     if web_session is None:
         raise LoginRequired(login_url(request))
@@ -80,6 +87,20 @@ def web_principal(request: Request, session: SessionDep, settings: SettingsDep) 
     request.state.principal = principal
     names = users.names_by_id(session=session, user_ids={principal.user_id})
     request.state.user_name = names.get(principal.user_id, principal.email)
+    return principal
+
+
+# only for changing one's own password and signing out
+WebSignedIn = Annotated[Principal, Depends(web_signed_in)]
+
+
+def web_principal(session: SessionDep, principal: WebSignedIn) -> Principal:
+    """The principal of the browser session, or a redirect to the login page.
+
+    A user who must choose a new password first is sent to the page for it.
+    """
+    if auth.password_change_explanation(session=session, principal=principal) is not None:
+        raise PasswordChangeNeeded(CHANGE_PASSWORD_PAGE)
     return principal
 
 

@@ -9,7 +9,7 @@ from aegis.domains.auth.mfa_schemas import EnrolmentRequiredBody, MfaChallengeRe
 from aegis.domains.auth.schemas import LoginRequest, RefreshRequest, SessionRead, TokenPair
 from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
-from aegis.domains.users.schemas import MeRead
+from aegis.domains.users.schemas import MeRead, OwnPasswordChange
 from aegis.http.deps import (
     ClientDep,
     CurrentPrincipal,
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post(
+    SignedInPrincipal,
     "/login",
     response_model=TokenPair | MfaChallengeRead,
     responses={
@@ -54,7 +55,7 @@ def refresh(body: RefreshRequest, session: SessionDep, policy: TokenPolicyDep) -
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(
-    session: SessionDep, principal: CurrentPrincipal, body: RefreshRequest | None = None
+    session: SessionDep, principal: SignedInPrincipal, body: RefreshRequest | None = None
 ) -> None:
     """Revoke the current login session; its tokens stop working at once."""
     service.logout(
@@ -63,8 +64,13 @@ def logout(
 
 
 @router.get("/me", response_model=MeRead)
-def me(session: SessionDep, principal: CurrentPrincipal) -> MeRead:
-    """The signed-in user and their role assignments."""
+def me(session: SessionDep, principal: SignedInPrincipal) -> MeRead:
+    """The signed-in user and their role assignments.
+
+    `password_change_reason` set means the user must choose a new password first: until
+    then every other route but this one, sign-out and POST /api/v1/auth/password answers
+    403 `password_change_required`.
+    """
     return users.me(session=session, principal=principal)
 
 
@@ -89,4 +95,22 @@ def revoke_session(
     principal: CurrentPrincipal,
 ) -> None:
     """End one of the caller's sessions; another user's session is not found."""
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: OwnPasswordChange, session: SessionDep, principal: SignedInPrincipal
+) -> None:
+    """Change your own password (12 to 128 characters, held to the password policy).
+
+    The current password is checked first. Every session of the user ends, this one
+    included: sign in again with the new password. A change an administrator or the
+    password list asked for (`password_change_required`) is then done.
+    """
+    users.change_own_password(
+        session=session,
+        principal=principal,
+        current=body.current_password,
+        new=body.new_password,
+    )
+
+
     service.revoke_session(session=session, principal=principal, session_id=session_id)

@@ -106,6 +106,8 @@ ACTIONS = {
     "mfa_recovery_code_used": "Recovery code used",
     "mfa_codes_regenerated": "New recovery codes made",
     "mfa_reset": "Multi-factor sign-in reset",
+    "password_change_required": "New password required",
+    "password_change_done": "Required new password chosen",
     "erase": "Personal data erased",
     "purge": "Records past their retention removed",
 }
@@ -276,7 +278,7 @@ def _security_summary(event: AuditEventRead, found: Found) -> str | None:
     """The summary of a sign-in, lock, refusal or export (None for other events)."""
     if event.action in ABOUT_ACCOUNTS and event.entity_type == "user":
         return _account_summary(event, found)
-    if event.action.startswith("mfa_") and event.entity_type == "user":
+    if event.action.startswith(("mfa_", "password_change_")) and event.entity_type == "user":
         who = _name(found, "user", event.entity_id) or _recorded(event, "email") or SOMEONE
         reason = _recorded(event, "reason")
         what = ACTIONS.get(event.action, event.action)

@@ -35,3 +35,9 @@ class MfaCodeInvalid(ValidationFailed):
     """A wrong code when changing one's own MFA settings; the failure recorded is kept."""
 
     keep_changes = True
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The user must choose a new password before anything else; `details` say why."""
+
+    code = "password_change_required"

@@ -17,7 +17,7 @@ from aegis.core.security import (
     token_digest,
     verify_password,
 )
-from aegis.domains.auth import lockout, mfa_step
+from aegis.domains.auth import lockout, mfa_step, password_change
 from aegis.domains.auth import repository as repo
 from aegis.domains.auth.devices import device_label
 from aegis.domains.auth.errors import SessionExpired
@@ -157,6 +157,7 @@ def finish_api_sign_in(
     return _issue(session, auth_session, key, policy)
 
 
+    password_change.require_if_common(session, user, password)
 def refresh(*, session: Session, refresh_token: str, policy: TokenPolicy) -> TokenPair:
     """Exchange a refresh token for new tokens; a reused token revokes its whole session."""
     stored = repo.refresh_token_by_hash(session, token_digest(refresh_token))
@@ -276,6 +277,28 @@ def close_session(*, session: Session, user_id: int, session_id: int) -> None:
     if auth_session is not None and auth_session.user_id == user_id:
         auth_session.revoked_at = auth_session.revoked_at or utcnow()
         session.flush()
+
+def require_password_change(*, session: Session, user: User, principal: Principal | None) -> None:
+    """An administrator (`principal`, None at the console) set the user's password: the user
+    must choose a new one at their next sign-in. Recorded in the audit trail."""
+    password_change.require(session, user, password_change.SET_BY_ADMIN, principal)
+
+
+def password_change_done(*, session: Session, user: User) -> None:
+    """The user chose their own new password: a change asked of them is done (recorded)."""
+    password_change.done(session, user)
+
+
+def refuse_until_password_changed(*, session: Session, principal: Principal) -> None:
+    """Raise PasswordChangeRequired while the caller must choose a new password first."""
+    password_change.refuse_until_changed(session, principal.user_id)
+
+
+def password_change_explanation(*, session: Session, principal: Principal) -> str | None:
+    """Why the caller must choose a new password before anything else (None: they need not)."""
+    user = session.get(User, principal.user_id)
+    return password_change.explanation(user.password_change_reason if user else None)
+
 
 
 def list_sessions(

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from aegis.core.authz import Role
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import ListQuery
+from aegis.domains.common.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from aegis.domains.common.text import Email, SingleLine
-from aegis.domains.users.passwords import MIN_PASSWORD_LENGTH
 
 # kept exactly as typed: sign-in compares the password without stripping spaces
-Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=1024)]
+Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=MAX_PASSWORD_LENGTH)]
 
 
 def check_password(password: str) -> str:
@@ -111,3 +111,20 @@ class MeRead(UserRead):
     """The signed-in user with their role assignments."""
 
     roles: list[RoleAssignmentRead]
+    password_change_reason: Literal["set_by_admin", "breached"] | None = Field(
+        None,
+        description="Set when the user must choose a new password before anything else "
+        "(POST /api/v1/auth/password): set_by_admin after an administrator set it, breached "
+        "when the password signed in with is on the list of common and breached passwords",
+    )
+
+
+class OwnPasswordChange(BaseModel):
+    """The caller's current password and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: Password
+
+    _new_password = field_validator("new_password")(check_password)

@@ -14,6 +14,7 @@ from aegis.domains.auth import service as auth_service
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
 from aegis.domains.common.text import text_problem
+from aegis.domains.common.passwords import require_strong
 from aegis.domains.users import repository as repo
 from aegis.domains.users.errors import (
     EMAIL_UNAVAILABLE,
@@ -22,7 +23,6 @@ from aegis.domains.users.errors import (
     EmailUnavailable,
     UserNotFound,
 )
-from aegis.domains.users.passwords import require_strong
 from aegis.domains.users.schemas import (
     MeRead,
     RoleAssignmentCreate,
@@ -93,7 +93,13 @@ def me(*, session: Session, principal: Principal) -> MeRead:
     if user is None:
         raise UserNotFound("User not found")
     roles = [RoleAssignmentRead.model_validate(a) for a in repo.assignments_of(session, user.id)]
-    return MeRead.model_validate({**UserRead.model_validate(user).model_dump(), "roles": roles})
+    return MeRead.model_validate(
+        {
+            **UserRead.model_validate(user).model_dump(),
+            "roles": roles,
+            "password_change_reason": user.password_change_reason,
+        }
+    )
 
 
 def _administered_user(session: Session, principal: Principal, user_id: int) -> User:
@@ -161,9 +167,19 @@ def create_user(*, session: Session, principal: Principal | None, data: UserCrea
     )
     return UserRead.model_validate(user)
 
+    if principal is not None:  # the administrator knows the first password: the user replaces it
+        auth_service.require_password_change(session=session, user=user, principal=principal)
 
 def update_user(
     *, session: Session, principal: Principal, user_id: int, data: UserUpdate
+def require_password_change(*, session: Session, user_id: int) -> None:
+    """From the console: the user must choose a new password at their next sign-in."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound("User not found")
+    auth_service.require_password_change(session=session, user=user, principal=None)
+
+
 ) -> UserRead:
     """Rename, disable, enable or set the password of a user the caller administers."""
     user = _administered_user(session, principal, user_id)
@@ -180,6 +196,8 @@ def update_user(
         if user.id == principal.user_id and not changes["is_active"]:
             raise ValidationFailed("You cannot disable yourself", field="is_active")
         user.is_active = changes["is_active"]
+        if user.id != principal.user_id:  # someone else's: they replace it at their next sign-in
+            auth_service.require_password_change(session=session, user=user, principal=principal)
         if not user.is_active:
             auth_service.revoke_all_sessions(session=session, user_id=user.id)
     session.flush()
@@ -224,7 +242,10 @@ def unlock_user(*, session: Session, principal: Principal | None, user_id: int) 
 
 
 def set_password(*, session: Session, user_id: int, password: str) -> None:
-    """Set a user's password from the console and revoke their sessions."""
+    """Set a user's password from the console and revoke their sessions.
+
+    The operator knows the password: the user must choose a new one at their next sign-in.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise UserNotFound("User not found")
@@ -235,6 +256,7 @@ def set_password(*, session: Session, user_id: int, password: str) -> None:
 
 
 def list_assignments(
+    auth_service.require_password_change(session=session, user=user, principal=None)
     *, session: Session, principal: Principal, query: RoleAssignmentQuery
 ) -> Page[RoleAssignmentRead]:
     """List role assignments on units the caller administers."""
@@ -340,6 +362,7 @@ def change_own_password(*, session: Session, principal: Principal, current: str,
     record(session, principal, "update", "user", user.id, unit, {}, marker)
 
 
+    auth_service.password_change_done(session=session, user=user)
 def rename_self(*, session: Session, principal: Principal, name: str) -> UserRead:
     """Change the caller's own display name."""
     cleaned = name.strip()

@@ -17,6 +17,7 @@ from aegis.domains.auth import mfa
 from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import (
+    MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     RoleAssignmentCreate,
     RoleAssignmentQuery,
@@ -95,6 +96,7 @@ def _user_form(
         roles=ROLES,
         units=lookups.administered_units(session, principal),
         min_password=MIN_PASSWORD_LENGTH,
+        max_password=MAX_PASSWORD_LENGTH,
     )
 
 
@@ -173,6 +175,7 @@ def _user_page(
         values=values or {"include_children": True, "name": user.name, "role": Role.ANALYST.value},
         notice=_notice(request),
         min_password=MIN_PASSWORD_LENGTH,
+        max_password=MAX_PASSWORD_LENGTH,
         locked_until=users.sign_in_locked_until(
             session=session, principal=principal, user_id=user_id
         ),
@@ -180,7 +183,7 @@ def _user_page(
 
 
 NOTICES = {
-    "created": "The user was created. They can sign in with the password you set.",
+    "created": "The user was created. They sign in with your password, then choose their own.",
     "granted": "The role was granted.",
     "revoked": "The role was revoked.",
     "disabled": "The user was disabled and signed out everywhere.",

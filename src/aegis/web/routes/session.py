@@ -29,9 +29,16 @@ from aegis.web.cookies import (
     MFA_COOKIE_NAME,
     MFA_COOKIE_PATH,
 )
-from aegis.web.deps import CsrfChecked, WebPrincipal, codec, login_form_token_matches
+from aegis.web.deps import (
+    CsrfChecked,
+    WebPrincipal,
+    WebSignedIn,
+    codec,
+    login_form_token_matches,
+)
 from aegis.web.flash import redirect_with_message
 from aegis.web.forms import field_errors
+from aegis.web.password_forms import PASSWORD_PAGE, password_page
 from aegis.web.templating import render
 
 FORM_EXPIRED = "This sign-in form had expired or did not come from Aegis; sign in again"
@@ -162,7 +169,7 @@ def _signed_out(request: Request, message: str | None = None) -> Response:
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+def logout(request: Request, session: SessionDep, principal: WebSignedIn) -> Response:
     """End the browser session."""
     if principal.session_id is not None:
         auth.close_session(
@@ -251,13 +258,18 @@ def rename(
 def change_password(  # nosec B107 # empty form defaults, refused as too short
     request: Request,
     session: SessionDep,
-    principal: WebPrincipal,
+    principal: WebSignedIn,
     policy: SessionPolicyDep,
     current_password: Annotated[str, Form(max_length=1024)] = "",
     new_password: Annotated[str, Form(max_length=1024)] = "",
     confirm_password: Annotated[str, Form(max_length=1024)] = "",
+    page: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """Change the password; every session ends and the user signs in again."""
+    """Change the password; every session ends and the user signs in again.
+
+    Open to a user who must choose a new password first; they see their errors on the page
+    for it (/account/password), as does anyone who sent the form from there.
+    """
     try:
         if new_password != confirm_password:
             raise ValidationFailed("The two new passwords differ", field="confirm_password")
@@ -265,6 +277,10 @@ def change_password(  # nosec B107 # empty form defaults, refused as too short
             session=session, principal=principal, current=current_password, new=new_password
         )
     except ValidationFailed as exc:
+        if page == PASSWORD_PAGE or auth.password_change_explanation(
+            session=session, principal=principal
+        ):
+            return password_page(request, session, principal, status=422, errors=field_errors(exc))
         return _account(request, session, principal, policy, status=422, errors=field_errors(exc))
     response = RedirectResponse("/login?changed=1", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
