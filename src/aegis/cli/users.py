@@ -60,8 +60,8 @@ def create(
             _fail_on_invalid(exc)
             return
         user = users.create_user(session=session, principal=None, data=data)
-    typer.echo(f"Created user {user.id} <{user.email}> as {role.value} of '{target.name}'")
         users.require_password_change(session=session, user_id=user.id)
+    typer.echo(f"Created user {user.id} <{user.email}> as {role.value} of '{target.name}'")
 
 
 @app.command("set-password")

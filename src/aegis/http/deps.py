@@ -117,7 +117,6 @@ def get_signed_in(
     return record_use(request, session, check)
 
 
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 # only for changing one's own password, reading one's profile and signing out
 SignedInPrincipal = Annotated[Principal, Depends(get_signed_in)]
 
@@ -131,6 +130,7 @@ def get_principal(session: SessionDep, principal: SignedInPrincipal) -> Principa
     return principal
 
 
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
 def get_token_policy(settings: SettingsDep) -> TokenPolicy:

@@ -15,6 +15,7 @@ from aegis.http.deps import (
     CurrentPrincipal,
     SessionDep,
     SessionPolicyDep,
+    SignedInPrincipal,
     TokenPolicyDep,
 )
 
@@ -22,7 +23,6 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post(
-    SignedInPrincipal,
     "/login",
     response_model=TokenPair | MfaChallengeRead,
     responses={
@@ -74,6 +74,24 @@ def me(session: SessionDep, principal: SignedInPrincipal) -> MeRead:
     return users.me(session=session, principal=principal)
 
 
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: OwnPasswordChange, session: SessionDep, principal: SignedInPrincipal
+) -> None:
+    """Change your own password (12 to 128 characters, held to the password policy).
+
+    The current password is checked first. Every session of the user ends, this one
+    included: sign in again with the new password. A change an administrator or the
+    password list asked for (`password_change_required`) is then done.
+    """
+    users.change_own_password(
+        session=session,
+        principal=principal,
+        current=body.current_password,
+        new=body.new_password,
+    )
+
+
 @router.get("/sessions", response_model=list[SessionRead])
 def sessions(
     session: SessionDep, principal: CurrentPrincipal, policy: SessionPolicyDep
@@ -95,22 +113,4 @@ def revoke_session(
     principal: CurrentPrincipal,
 ) -> None:
     """End one of the caller's sessions; another user's session is not found."""
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(
-    body: OwnPasswordChange, session: SessionDep, principal: SignedInPrincipal
-) -> None:
-    """Change your own password (12 to 128 characters, held to the password policy).
-
-    The current password is checked first. Every session of the user ends, this one
-    included: sign in again with the new password. A change an administrator or the
-    password list asked for (`password_change_required`) is then done.
-    """
-    users.change_own_password(
-        session=session,
-        principal=principal,
-        current=body.current_password,
-        new=body.new_password,
-    )
-
-
     service.revoke_session(session=session, principal=principal, session_id=session_id)

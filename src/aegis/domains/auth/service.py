@@ -130,6 +130,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
         reason = "unknown account" if user is None else "wrong password"
         lockout.count_failure(session, email, user, reason if not valid else "account disabled")
         raise lockout.SignInFailed(INVALID_CREDENTIALS)
+    password_change.require_if_common(session, user, password)
     return user
 
 
@@ -157,7 +158,6 @@ def finish_api_sign_in(
     return _issue(session, auth_session, key, policy)
 
 
-    password_change.require_if_common(session, user, password)
 def refresh(*, session: Session, refresh_token: str, policy: TokenPolicy) -> TokenPair:
     """Exchange a refresh token for new tokens; a reused token revokes its whole session."""
     stored = repo.refresh_token_by_hash(session, token_digest(refresh_token))
@@ -230,6 +230,28 @@ def principal_for_user(*, session: Session, user: User, session_id: int | None =
     )
 
 
+def require_password_change(*, session: Session, user: User, principal: Principal | None) -> None:
+    """An administrator (`principal`, None at the console) set the user's password: the user
+    must choose a new one at their next sign-in. Recorded in the audit trail."""
+    password_change.require(session, user, password_change.SET_BY_ADMIN, principal)
+
+
+def password_change_done(*, session: Session, user: User) -> None:
+    """The user chose their own new password: a change asked of them is done (recorded)."""
+    password_change.done(session, user)
+
+
+def refuse_until_password_changed(*, session: Session, principal: Principal) -> None:
+    """Raise PasswordChangeRequired while the caller must choose a new password first."""
+    password_change.refuse_until_changed(session, principal.user_id)
+
+
+def password_change_explanation(*, session: Session, principal: Principal) -> str | None:
+    """Why the caller must choose a new password before anything else (None: they need not)."""
+    user = session.get(User, principal.user_id)
+    return password_change.explanation(user.password_change_reason if user else None)
+
+
 def revoke_all_sessions(*, session: Session, user_id: int) -> int:
     """Revoke every login session of a user at once; return how many were open."""
     return repo.revoke_sessions_of(session, user_id, utcnow())
@@ -277,28 +299,6 @@ def close_session(*, session: Session, user_id: int, session_id: int) -> None:
     if auth_session is not None and auth_session.user_id == user_id:
         auth_session.revoked_at = auth_session.revoked_at or utcnow()
         session.flush()
-
-def require_password_change(*, session: Session, user: User, principal: Principal | None) -> None:
-    """An administrator (`principal`, None at the console) set the user's password: the user
-    must choose a new one at their next sign-in. Recorded in the audit trail."""
-    password_change.require(session, user, password_change.SET_BY_ADMIN, principal)
-
-
-def password_change_done(*, session: Session, user: User) -> None:
-    """The user chose their own new password: a change asked of them is done (recorded)."""
-    password_change.done(session, user)
-
-
-def refuse_until_password_changed(*, session: Session, principal: Principal) -> None:
-    """Raise PasswordChangeRequired while the caller must choose a new password first."""
-    password_change.refuse_until_changed(session, principal.user_id)
-
-
-def password_change_explanation(*, session: Session, principal: Principal) -> str | None:
-    """Why the caller must choose a new password before anything else (None: they need not)."""
-    user = session.get(User, principal.user_id)
-    return password_change.explanation(user.password_change_reason if user else None)
-
 
 
 def list_sessions(

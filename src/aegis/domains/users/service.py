@@ -13,8 +13,8 @@ from aegis.domains.api_tokens import service as api_tokens
 from aegis.domains.auth import service as auth_service
 from aegis.domains.common.changes import record, snapshot
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
-from aegis.domains.common.text import text_problem
 from aegis.domains.common.passwords import require_strong
+from aegis.domains.common.text import text_problem
 from aegis.domains.users import repository as repo
 from aegis.domains.users.errors import (
     EMAIL_UNAVAILABLE,
@@ -165,13 +165,11 @@ def create_user(*, session: Session, principal: Principal | None, data: UserCrea
         data.unit_id,
         after=snapshot(assignment, ASSIGNMENT_FIELDS),
     )
-    return UserRead.model_validate(user)
-
     if principal is not None:  # the administrator knows the first password: the user replaces it
         auth_service.require_password_change(session=session, user=user, principal=principal)
+    return UserRead.model_validate(user)
 
-def update_user(
-    *, session: Session, principal: Principal, user_id: int, data: UserUpdate
+
 def require_password_change(*, session: Session, user_id: int) -> None:
     """From the console: the user must choose a new password at their next sign-in."""
     user = session.get(User, user_id)
@@ -180,6 +178,8 @@ def require_password_change(*, session: Session, user_id: int) -> None:
     auth_service.require_password_change(session=session, user=user, principal=None)
 
 
+def update_user(
+    *, session: Session, principal: Principal, user_id: int, data: UserUpdate
 ) -> UserRead:
     """Rename, disable, enable or set the password of a user the caller administers."""
     user = _administered_user(session, principal, user_id)
@@ -192,12 +192,12 @@ def require_password_change(*, session: Session, user_id: int) -> None:
         require_strong(changes["password"], context=[user.email, user.name])
         user.password_hash = hash_password(changes["password"])
         auth_service.revoke_all_sessions(session=session, user_id=user.id)
+        if user.id != principal.user_id:  # someone else's: they replace it at their next sign-in
+            auth_service.require_password_change(session=session, user=user, principal=principal)
     if changes.get("is_active") is not None:
         if user.id == principal.user_id and not changes["is_active"]:
             raise ValidationFailed("You cannot disable yourself", field="is_active")
         user.is_active = changes["is_active"]
-        if user.id != principal.user_id:  # someone else's: they replace it at their next sign-in
-            auth_service.require_password_change(session=session, user=user, principal=principal)
         if not user.is_active:
             auth_service.revoke_all_sessions(session=session, user_id=user.id)
     session.flush()
@@ -252,11 +252,11 @@ def set_password(*, session: Session, user_id: int, password: str) -> None:
     require_strong(password, context=[user.email, user.name])
     user.password_hash = hash_password(password)
     auth_service.revoke_all_sessions(session=session, user_id=user.id)
+    auth_service.require_password_change(session=session, user=user, principal=None)
     session.flush()
 
 
 def list_assignments(
-    auth_service.require_password_change(session=session, user=user, principal=None)
     *, session: Session, principal: Principal, query: RoleAssignmentQuery
 ) -> Page[RoleAssignmentRead]:
     """List role assignments on units the caller administers."""
@@ -356,13 +356,13 @@ def change_own_password(*, session: Session, principal: Principal, current: str,
     )
     user.password_hash = hash_password(checked)
     auth_service.revoke_all_sessions(session=session, user_id=user.id)
+    auth_service.password_change_done(session=session, user=user)
     session.flush()
     unit = min(repo.assignment_units(session, user.id), default=None)
     marker = {"password": "changed"}  # nosec B105 # the trail says it changed, never to what
     record(session, principal, "update", "user", user.id, unit, {}, marker)
 
 
-    auth_service.password_change_done(session=session, user=user)
 def rename_self(*, session: Session, principal: Principal, name: str) -> UserRead:
     """Change the caller's own display name."""
     cleaned = name.strip()
