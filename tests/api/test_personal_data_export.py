@@ -108,6 +108,8 @@ def test_the_export_holds_every_kind_of_personal_data_and_no_secret(
         ("risk", risk.id, "Backups untested since March"),
         ("task", task.id, "Restore drill booked for Friday"),
     }
+    subjects = [notice["subject"] for notice in body["notices"]]
+    assert "Multi-factor sign-in was set up on your Aegis account" in subjects
     actions = {(e["action"], e["entity_type"]) for e in body["audit_events"]}
     assert ("sign_in", "user") in actions and ("create", "api_token") in actions
     assert body["audit_events_total"] == len(body["audit_events"])

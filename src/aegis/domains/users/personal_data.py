@@ -2,8 +2,9 @@
 
 What the export holds: the profile, the roles (with their units' names), every login session
 still stored (device, address, times), the API tokens (name, prefix, access, units, dates),
-the second factors (kinds, names, dates), the comments the user wrote and the newest audit
-events the user is the actor of (at most `AUDIT_EVENT_LIMIT`, the total said beside them).
+the second factors (kinds, names, dates), the comments the user wrote, the security notices
+written to them and the newest audit events the user is the actor of (at most
+`AUDIT_EVENT_LIMIT`, the total said beside them).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from aegis.models import (
     AuditEvent,
     AuthSession,
     Comment,
+    Notification,
     RecoveryCode,
     RoleAssignment,
     SecurityKey,
@@ -108,6 +110,15 @@ class CommentExport(BaseModel):
     created_at: datetime
 
 
+class NoticeExport(BaseModel):
+    """A security notice written to the user (e-mailed, or shown in My account)."""
+
+    subject: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
 class AuditEventExport(BaseModel):
     """An event of the audit trail the user is the actor of."""
 
@@ -130,6 +141,7 @@ class PersonalDataExport(BaseModel):
     api_tokens: list[ApiTokenExport]
     second_factors: list[SecondFactorExport]
     comments: list[CommentExport]
+    notices: list[NoticeExport]
     audit_events: list[AuditEventExport] = Field(
         description="The newest events the user is the actor of, newest first"
     )
@@ -280,6 +292,16 @@ def _comments(session: Session, user_id: int) -> list[CommentExport]:
     return sorted(found, key=lambda c: (c.created_at, c.on, c.on_id))
 
 
+def _notices(session: Session, user_id: int) -> list[NoticeExport]:
+    stmt = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+    return [
+        NoticeExport(
+            subject=row.subject, body=row.body, created_at=row.created_at, sent_at=row.sent_at
+        )
+        for row in session.scalars(stmt)
+    ]
+
+
 def _address(changes: dict[str, object]) -> str | None:
     value = changes.get("client_address")
     if isinstance(value, list) and len(value) == 2:
@@ -347,6 +369,7 @@ def export_own_data(*, session: Session, principal: Principal) -> PersonalDataEx
         api_tokens=_api_tokens(session, user.id),
         second_factors=_second_factors(session, user.id),
         comments=_comments(session, user.id),
+        notices=_notices(session, user.id),
         audit_events=events,
         audit_events_total=total,
         audit_events_note=note,
