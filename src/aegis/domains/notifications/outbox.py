@@ -132,28 +132,32 @@ def _write(
     log.info("notice_written", notice_id=notice.id, recipient_id=user.id, subject=notice.subject)
 
 
+def _where(event: EntityChanged) -> tuple[str | None, str | None]:
+    """The client address and device of the request that caused an event, when known."""
+    agent = current().user_agent
+    address = _after(event, "client_address") or current_client_address()
+    return address, device_label(agent) if agent else None
+
+
 def notices_for(session: Session, event: EntityChanged) -> None:
     """Write the notice an event gives its user (subscribed to every published event)."""
-    context = current()
-    address = _after(event, "client_address") or current_client_address()
-    device = device_label(context.user_agent) if context.user_agent else None
     if event.entity_type == "api_token" and event.action == "create":
         owner = _after(event, "owner_id")
         if isinstance(owner, int):
             found = wording.api_token_created(
                 _after(event, "name"), _after(event, "access"), _after(event, "expires_at")
             )
-            _write(session, owner, found, address, device)
+            _write(session, owner, found, *_where(event))
         return
     if event.entity_type != "user" or event.entity_id <= 0:
         return
     if event.action == "sign_in":
-        if context.new_device_notices:
-            new = _new_device(session, event.entity_id)
-            if new is not None:
-                device, address = new[0], new[1] or address
-                _write(session, event.entity_id, wording.new_device_sign_in(), address, device)
+        new = _new_device(session, event.entity_id) if current().new_device_notices else None
+        if new is not None:
+            device, address = new
+            found = wording.new_device_sign_in()
+            _write(session, event.entity_id, found, address or _where(event)[0], device)
         return
     about = _about_user(event)
     if about is not None:
-        _write(session, event.entity_id, about, address, device)
+        _write(session, event.entity_id, about, *_where(event))
