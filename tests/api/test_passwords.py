@@ -9,6 +9,7 @@ one's profile and sign-out answers 403 `password_change_required` until then.
 from __future__ import annotations
 
 import base64
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -359,3 +360,30 @@ def test_the_own_password_change_needs_both_fields(
     answer = client.post("/api/v1/auth/password", json=body, headers=token_for("analyst"))
     assert answer.status_code == 422
     assert [d["field"] for d in answer.json()["error"]["details"]] == [field]
+
+
+def test_an_api_token_of_a_user_who_must_change_their_password_is_refused(
+    client: TestClient, world: World, token_for, db: Session
+) -> None:
+    created = client.post(
+        "/api/v1/api-tokens",
+        json={
+            "name": "Nightly export",
+            "access": "read_only",
+            "unit_ids": [world.units["division-a"]],
+            "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+        headers=token_for("analyst"),
+    )
+    assert created.status_code == 201, created.text
+    program = {"Authorization": f"Bearer {created.json()['secret']}"}
+    assert client.get("/api/v1/risks", headers=program).status_code == 200
+    set_by_admin = client.patch(
+        f"/api/v1/users/{world.users['analyst']}",
+        json={"password": NEW},
+        headers=token_for("admin"),
+    )
+    assert set_by_admin.status_code == 200
+    refused = client.get("/api/v1/risks", headers=program)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "password_change_required"
