@@ -1,11 +1,21 @@
-"""Signed browser cookies: the session (its key and CSRF token) and the sign-in form's token."""
+"""Signed browser cookies: the session (its key and CSRF token) and the sign-in form's token.
+
+Over https (directly or through a trusted proxy) the session and sign-in form cookies are
+`Secure` and named with the `__Host-` prefix, which browsers accept only from a secure
+page, for the whole site (`Path=/`) and without a `Domain`: no other host of the domain can
+set or overwrite them. Over plain http (development) browsers refuse that prefix, so they
+keep their plain names; a request over https believes only the prefixed ones.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 COOKIE_NAME = "aegis_session"
 LOGIN_COOKIE_NAME = "aegis_login"
@@ -14,6 +24,36 @@ LOGIN_SALT = "aegis.web.login-form"
 LOGIN_MAX_AGE_SECONDS = 2 * 3600
 MFA_COOKIE_NAME = "aegis_mfa"  # the sign-in challenge between the password and the code
 MFA_COOKIE_PATH = "/login"
+HOST_PREFIX = "__Host-"
+
+
+def is_secure(request: HTTPConnection) -> bool:
+    """Whether the request came over https (directly or through a trusted proxy)."""
+    return request.url.scheme == "https"
+
+
+def cookie_name(request: HTTPConnection, name: str, path: str = "/") -> str:
+    """The name a cookie is set under: `__Host-` prefixed when secure and for the whole site."""
+    return HOST_PREFIX + name if is_secure(request) and path == "/" else name
+
+
+def read_cookie(request: HTTPConnection, name: str) -> str | None:
+    """A cookie's value, by its plain name: only the prefixed one over https."""
+    return named_cookie(request.cookies, name, secure=is_secure(request))
+
+
+def named_cookie(cookies: Mapping[str, str], name: str, *, secure: bool) -> str | None:
+    """The value of `name` among parsed cookies (see `read_cookie`)."""
+    if secure:
+        return cookies.get(HOST_PREFIX + name)
+    return cookies.get(name) or cookies.get(HOST_PREFIX + name)
+
+
+def clear_cookie(request: HTTPConnection, response: Response, name: str) -> None:
+    """Delete a whole-site cookie under the name it was set with (and its plain name)."""
+    response.delete_cookie(name, path="/")
+    if is_secure(request):
+        response.delete_cookie(HOST_PREFIX + name, path="/", secure=True, httponly=True)
 
 
 @dataclass(frozen=True)
