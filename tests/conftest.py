@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,7 @@ def open_api_session(db: Session, user_id: int) -> str:
             created_at=now,
             last_used_at=now,
             expires_at=now + timedelta(hours=12),
+            password_confirmed_at=now,  # as at sign-in, which starts with the password
         )
     )
     db.flush()
@@ -196,7 +197,8 @@ def principal_for(db: Session, world: World) -> Callable[[str], Principal]:
     def resolve(name: str) -> Principal:
         user = db.get(User, world.users[name])
         assert user is not None
-        return auth_service.principal_for_user(session=db, user=user)
+        principal = auth_service.principal_for_user(session=db, user=user)
+        return replace(principal, password_confirmed=True)  # as just after signing in
 
     return resolve
 

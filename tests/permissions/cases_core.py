@@ -129,6 +129,10 @@ def _login(db, world, principal_for) -> Request:
     return Request(json={"email": "analyst@example.com", "password": PASSWORD})
 
 
+def _password(db, world, principal_for) -> Request:
+    return Request(json={"password": PASSWORD})
+
+
 ALL_OK = statuses(200, 200, 200, 200, 200)
 SIGNED_IN = statuses(401, 200, 200, 200, 200)
 ADMIN_ONLY_CREATE = statuses(401, 403, 403, 201, 403)
@@ -149,6 +153,7 @@ CASES = [
     ),
     Case("POST", "/api/v1/auth/logout", statuses(401, 204, 204, 204, 204)),
     Case("GET", "/api/v1/auth/me", SIGNED_IN),
+    Case("POST", "/api/v1/auth/confirm-password", statuses(401, 204, 204, 204, 204), _password),
     # everyone may change their own password (this ends their sessions)
     Case(
         "POST",
@@ -200,6 +205,7 @@ PAGES = [
     Case("GET", "/offline", statuses(200, 200, 200, 200, 200)),
     Case("GET", "/api/docs", statuses(200, 200, 200, 200, 200)),
     Case("GET", "/account", EVERYONE),
+    Case("GET", "/confirm-password", EVERYONE),
     Case("GET", "/account/password", EVERYONE),
     Case("GET", "/assets", LIST_PAGE, _listed_asset),
     Case("GET", "/assets", LIST_PAGE, exported(_listed_asset, "csv"), " as CSV"),

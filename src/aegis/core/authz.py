@@ -45,6 +45,9 @@ class Principal:
     auditable: frozenset[int] = field(default_factory=frozenset)
     session_id: int | None = None
     api_token_id: int | None = None  # set when the request came with an API token
+    # whether the session's password was typed recently enough for sensitive actions
+    # (aegis.core.confirmation); never for an API token
+    password_confirmed: bool = False
 
     @property
     def is_admin(self) -> bool:

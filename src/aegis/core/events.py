@@ -29,6 +29,7 @@ Action = Literal[
     "password_change_done",
     "erase",
     "purge",
+    "password_confirmed",
 ]
 
 

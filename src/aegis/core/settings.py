@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(
         30, ge=1, le=24 * 60, validation_alias=_env("AEGIS_SESSION_IDLE_MINUTES")
     )
+    # how long after typing the password a session may do sensitive actions
+    password_confirmation_minutes: int = Field(
+        15, ge=1, le=24 * 60, validation_alias=_env("AEGIS_PASSWORD_CONFIRMATION_MINUTES")
+    )
     session_absolute_hours: int = Field(
         12,
         ge=1,

@@ -66,6 +66,7 @@ def session_policy(settings: Settings) -> SessionPolicy:
     return SessionPolicy(
         idle=timedelta(minutes=settings.session_idle_minutes),
         absolute=timedelta(hours=settings.session_absolute_hours),
+        confirmation=timedelta(minutes=settings.password_confirmation_minutes),
     )
 
 

@@ -50,6 +50,19 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorResponse, "description": DESCRIPTIONS[code]} for code in codes}
 
 
+SENSITIVE = (
+    "Your roles do not allow this; or the action is sensitive and the password was not typed "
+    "in the last minutes (code password_confirmation_required: confirm it at "
+    "POST /api/v1/auth/confirm-password, then try again); an API token is always refused "
+    "(code sign_in_required)"
+)
+
+
+def sensitive_responses() -> dict[int | str, dict[str, Any]]:
+    """A sensitive action refused until the password is confirmed (aegis.core.confirmation)."""
+    return {403: {"model": ErrorResponse, "description": SENSITIVE}}
+
+
 def _names_objects(operation: dict[str, Any], spec: dict[str, Any]) -> bool:
     """Whether an operation names stored objects by id in its path or body."""
     if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])):

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Path, Request
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 
+from aegis.core.confirmation import PasswordConfirmationRequired
 from aegis.core.settings import Settings
 from aegis.web import routes
 from aegis.web.assets import StaticAssets
@@ -17,6 +18,7 @@ from aegis.web.cookies import CookieCodec
 from aegis.web.deps import LoginRequired
 from aegis.web.flash import with_message
 from aegis.web.rate_keys import cookie_identity
+from aegis.web.routes.password_confirmation import confirmation_required
 from aegis.web.security import PagePolicyMiddleware, content_security_policy
 from aegis.web.templating import render
 
@@ -53,6 +55,8 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         else:
             response = RedirectResponse(exc.next_url, status_code=303)
         return with_message(request, response, exc.message) if exc.message else response
+
+    app.add_exception_handler(PasswordConfirmationRequired, confirmation_required)  # type: ignore[arg-type]
 
     @app.get("/static/{path:path}", include_in_schema=False)
     def static(request: Request, path: Annotated[str, Path(max_length=500)]) -> Response:

@@ -14,7 +14,7 @@ from aegis.domains.auth import service as auth
 from aegis.domains.auth.errors import SessionExpired
 from aegis.domains.users import service as users
 from aegis.http.deps import SessionDep, SettingsDep, record_use, session_policy
-from aegis.web.cookies import COOKIE_NAME, LOGIN_COOKIE_NAME, CookieCodec
+from aegis.web.cookies import COOKIE_NAME, LOGIN_COOKIE_NAME, CookieCodec, read_cookie
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -51,7 +51,7 @@ async def check_csrf(request: Request) -> None:
     """Refuse a state-changing request whose CSRF token does not match the cookie's."""
     if request.method in SAFE_METHODS:
         return
-    web_session = codec(request).decode(request.cookies.get(COOKIE_NAME))
+    web_session = codec(request).decode(read_cookie(request, COOKIE_NAME))
     sent = request.headers.get("x-csrf-token")
     if sent is None:
         form = await request.form()
@@ -63,13 +63,13 @@ async def check_csrf(request: Request) -> None:
 
 def login_form_token_matches(request: Request, sent: str) -> bool:
     """Whether the sign-in form's CSRF token is the one its pre-session cookie vouches for."""
-    expected = codec(request).login_token(request.cookies.get(LOGIN_COOKIE_NAME))
+    expected = codec(request).login_token(read_cookie(request, LOGIN_COOKIE_NAME))
     return bool(expected and sent and secrets.compare_digest(sent, expected))
 
 
 def web_signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
     """The principal of the browser session (even one who must choose a new password first)."""
-    web_session = codec(request).decode(request.cookies.get(COOKIE_NAME))
+    web_session = codec(request).decode(read_cookie(request, COOKIE_NAME))
     if web_session is None:
         raise LoginRequired(login_url(request))
     try:

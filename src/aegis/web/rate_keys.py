@@ -6,12 +6,13 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import Scope
 
-from aegis.web.cookies import COOKIE_NAME, CookieCodec
+from aegis.web.cookies import COOKIE_NAME, CookieCodec, named_cookie
 
 
 def cookie_identity(scope: Scope, headers: Headers) -> str | None:
     """The user of a valid session cookie (forged or expired cookies name nobody)."""
-    value = cookie_parser(headers.get("cookie", "")).get(COOKIE_NAME)
+    cookies = cookie_parser(headers.get("cookie", ""))
+    value = named_cookie(cookies, COOKIE_NAME, secure=scope.get("scheme") == "https")
     if not value:
         return None
     codec: CookieCodec = scope["app"].state.cookie_codec

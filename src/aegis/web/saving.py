@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from aegis.core.confirmation import PasswordConfirmationRequired
 from aegis.core.errors import (
     AegisError,
     Conflict,
@@ -90,6 +91,8 @@ def save(
     try:
         return in_savepoint(session, action)
     except CORRECTABLE as exc:
+        if isinstance(exc, PasswordConfirmationRequired):
+            raise  # not for the form: the page asking for the password again (web/app.py)
         if isinstance(exc, EditConflict) and values is not None:
             values["version"] = current_version(exc)
         raise refusal(exc, unit_field=unit_field) from exc

@@ -17,7 +17,7 @@ from aegis.domains.api_tokens.schemas import (
 from aegis.domains.common.bounds import Id
 from aegis.domains.common.listing import Page
 from aegis.http.deps import CurrentPrincipal, SessionDep, SettingsDep
-from aegis.http.openapi import error_responses
+from aegis.http.openapi import error_responses, sensitive_responses
 
 router = APIRouter(prefix="/api-tokens", tags=["api-tokens"])
 
@@ -30,7 +30,12 @@ def list_tokens(
     return service.list_own_tokens(session=session, principal=principal, query=query)
 
 
-@router.post("", response_model=ApiTokenCreated, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=ApiTokenCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=sensitive_responses(),
+)
 def create_token(
     body: ApiTokenCreate, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> ApiTokenCreated:

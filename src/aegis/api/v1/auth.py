@@ -6,7 +6,14 @@ from fastapi import APIRouter, status
 
 from aegis.domains.auth import service
 from aegis.domains.auth.mfa_schemas import EnrolmentRequiredBody, MfaChallengeRead
-from aegis.domains.auth.schemas import LoginRequest, RefreshRequest, SessionRead, TokenPair
+from aegis.domains.auth.password_confirmation import confirm_password
+from aegis.domains.auth.schemas import (
+    LoginRequest,
+    PasswordConfirmation,
+    RefreshRequest,
+    SessionRead,
+    TokenPair,
+)
 from aegis.domains.common.bounds import Id
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import MeRead, OwnPasswordChange
@@ -18,6 +25,7 @@ from aegis.http.deps import (
     SignedInPrincipal,
     TokenPolicyDep,
 )
+from aegis.http.openapi import sensitive_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -63,6 +71,19 @@ def logout(
     )
 
 
+@router.post("/confirm-password", status_code=status.HTTP_204_NO_CONTENT)
+def confirm(body: PasswordConfirmation, session: SessionDep, principal: CurrentPrincipal) -> None:
+    """Type the password again: for the next minutes this session may do sensitive actions.
+
+    Sensitive actions (creating an API token, setting another user's password, changing
+    roles, disabling a user, resetting or requiring MFA, ending your other sessions) answer
+    403 `password_confirmation_required` when the password was last typed, at sign-in or
+    here, longer ago than AEGIS_PASSWORD_CONFIRMATION_MINUTES. A wrong password answers
+    422 and counts as a failed sign-in: too many lock the account (429).
+    """
+    confirm_password(session=session, principal=principal, password=body.password)
+
+
 @router.get("/me", response_model=MeRead)
 def me(session: SessionDep, principal: SignedInPrincipal) -> MeRead:
     """The signed-in user and their role assignments.
@@ -100,17 +121,27 @@ def sessions(
     return service.list_sessions(session=session, principal=principal, policy=policy)
 
 
-@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT, responses=sensitive_responses())
 def sign_out_everywhere(session: SessionDep, principal: CurrentPrincipal) -> None:
-    """Sign out everywhere: every session of the caller ends, this one included."""
+    """Sign out everywhere: every session of the caller ends, this one included.
+
+    Needs the password confirmed recently (POST /api/v1/auth/confirm-password).
+    """
     service.sign_out_everywhere(session=session, principal=principal)
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=sensitive_responses(),
+)
 def revoke_session(
     session_id: Id,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> None:
-    """End one of the caller's sessions; another user's session is not found."""
+    """End one of the caller's sessions; another user's session is not found.
+
+    Ending another session than this one needs the password confirmed recently.
+    """
     service.revoke_session(session=session, principal=principal, session_id=session_id)

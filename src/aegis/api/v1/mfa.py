@@ -27,7 +27,7 @@ from aegis.domains.auth.mfa_schemas import (
 from aegis.domains.auth.schemas import TokenPair
 from aegis.domains.common.bounds import Id
 from aegis.http.deps import ClientDep, CurrentPrincipal, SessionDep, TokenPolicyDep
-from aegis.http.openapi import error_responses
+from aegis.http.openapi import error_responses, sensitive_responses
 from aegis.http.relying_party import RelyingPartyDep
 
 router = APIRouter(tags=["multi-factor sign-in"])
@@ -158,7 +158,11 @@ def user_mfa(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> U
     return mfa.user_status(session=session, principal=principal, user_id=user_id)
 
 
-@router.post("/users/{user_id}/mfa/reset", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/users/{user_id}/mfa/reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=sensitive_responses(),
+)
 def reset_user_mfa(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Remove a user's MFA (lost device): they set it up again at their next sign-in."""
     mfa.reset(session=session, principal=principal, user_id=user_id)
@@ -175,7 +179,10 @@ def list_requirements(session: SessionDep, principal: CurrentPrincipal) -> list[
 
 
 @router.post(
-    "/mfa-requirements", response_model=MfaRequirementRead, status_code=status.HTTP_201_CREATED
+    "/mfa-requirements",
+    response_model=MfaRequirementRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=sensitive_responses(),
 )
 def add_requirement(
     body: MfaRequirementCreate, session: SessionDep, principal: CurrentPrincipal
@@ -184,7 +191,11 @@ def add_requirement(
     return mfa_policy.add_requirement(session=session, principal=principal, data=body)
 
 
-@router.delete("/mfa-requirements/{requirement_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/mfa-requirements/{requirement_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=sensitive_responses(),
+)
 def remove_requirement(
     requirement_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> None:

@@ -19,7 +19,7 @@ from aegis.domains.users.schemas import (
     UserUpdate,
 )
 from aegis.http.deps import CurrentPrincipal, SessionDep
-from aegis.http.openapi import error_responses
+from aegis.http.openapi import error_responses, sensitive_responses
 
 router = APIRouter(tags=["users"])
 
@@ -32,7 +32,12 @@ def list_users(
     return service.list_users(session=session, principal=principal, query=query)
 
 
-@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/users",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=sensitive_responses(),
+)
 def create_user(body: UserCreate, session: SessionDep, principal: CurrentPrincipal) -> UserRead:
     """Create a user with a first role on a unit the caller administers."""
     return service.create_user(session=session, principal=principal, data=body)
@@ -44,7 +49,7 @@ def get_user(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> U
     return service.get_user(session=session, principal=principal, user_id=user_id)
 
 
-@router.patch("/users/{user_id}", response_model=UserRead)
+@router.patch("/users/{user_id}", response_model=UserRead, responses=sensitive_responses())
 def update_user(
     user_id: Id, body: UserUpdate, session: SessionDep, principal: CurrentPrincipal
 ) -> UserRead:
@@ -52,7 +57,9 @@ def update_user(
     return service.update_user(session=session, principal=principal, user_id=user_id, data=body)
 
 
-@router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=sensitive_responses()
+)
 def delete_user(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Disable a user for good; their records stay attributed to them."""
     service.deactivate_user(session=session, principal=principal, user_id=user_id)
@@ -73,7 +80,10 @@ def list_assignments(
 
 
 @router.post(
-    "/role-assignments", response_model=RoleAssignmentRead, status_code=status.HTTP_201_CREATED
+    "/role-assignments",
+    response_model=RoleAssignmentRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=sensitive_responses(),
 )
 def grant_role(
     body: RoleAssignmentCreate, session: SessionDep, principal: CurrentPrincipal
@@ -82,7 +92,11 @@ def grant_role(
     return service.grant_role(session=session, principal=principal, data=body)
 
 
-@router.delete("/role-assignments/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/role-assignments/{assignment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=sensitive_responses(),
+)
 def revoke_role(assignment_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     """Remove a role assignment."""
     service.revoke_role(session=session, principal=principal, assignment_id=assignment_id)

@@ -16,6 +16,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, ancestors, descendants
+from aegis.core.confirmation import require_password_confirmation
 from aegis.core.db import utcnow
 from aegis.core.errors import AuthenticationFailed, Conflict, ValidationFailed
 from aegis.core.security import token_digest
@@ -161,6 +162,7 @@ def create_token(
 ) -> ApiTokenCreated:
     """Create a token of the caller; the answer carries its secret, shown this once."""
     require_person(principal)
+    require_password_confirmation(principal, "create an API token")
     now = utcnow()
     _check_units(principal, data.unit_ids)
     expires_at = _expiry(data.expires_on, now, max_days)

@@ -32,6 +32,7 @@ AuditAction = Literal[
     "password_change_done",
     "erase",
     "purge",
+    "password_confirmed",
 ]
 ChainProblem = Literal["edited", "deleted", "reordered", "inserted", "other_key"]
 

@@ -110,6 +110,7 @@ ACTIONS = {
     "password_change_done": "Required new password chosen",
     "erase": "Personal data erased",
     "purge": "Records past their retention removed",
+    "password_confirmed": "Password confirmed",
 }
 # the file name of a user's export of their own personal data (domains/users/personal_data)
 PERSONAL_DATA_FILE = "aegis-personal-data-"

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
+from aegis.core.confirmation import require_password_confirmation
 from aegis.core.db import utcnow
 from aegis.core.encryption import open_secret, seal_secret
 from aegis.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -271,6 +272,7 @@ def reset(*, session: Session, principal: Principal | None, user_id: int) -> boo
         actor: tuple[int | None, str | None] = (None, None)
     else:
         user = _administered(session, principal, user_id)
+        require_password_confirmation(principal, "reset a user's multi-factor sign-in")
         actor = (principal.user_id, principal.email)
     had = _forget(session, user.id)
     ended = repo.revoke_sessions_of(session, user.id, utcnow())

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, ancestors
+from aegis.core.confirmation import require_password_confirmation
 from aegis.core.errors import Conflict, NotFound, ValidationFailed
 from aegis.domains.auth import repository as repo
 from aegis.domains.auth.mfa_schemas import MfaRequirementCreate, MfaRequirementRead
@@ -51,6 +52,7 @@ def add_requirement(
     if data.unit_id not in principal.readable or session.get(Unit, data.unit_id) is None:
         raise ValidationFailed("Unit not found", field="unit_id")
     principal.require_admin(data.unit_id)
+    require_password_confirmation(principal, "change the rules requiring multi-factor sign-in")
     rule = MfaRequirement(unit_id=data.unit_id, role=data.role, created_by_id=principal.user_id)
     try:
         with session.begin_nested():
@@ -69,6 +71,7 @@ def remove_requirement(*, session: Session, principal: Principal, requirement_id
     if rule is None or rule.unit_id not in principal.readable:
         raise NotFound("Requirement not found")
     principal.require_admin(rule.unit_id)
+    require_password_confirmation(principal, "change the rules requiring multi-factor sign-in")
     before = snapshot(rule, FIELDS)
     session.delete(rule)
     session.flush()

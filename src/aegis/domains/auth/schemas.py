@@ -16,10 +16,12 @@ SessionKind = Literal["browser", "api"]
 
 @dataclass(frozen=True)
 class SessionPolicy:
-    """How long a login session lives: without activity, and at most."""
+    """How long a login session lives: without activity, and at most; and how long after
+    typing the password it may do sensitive actions."""
 
     idle: timedelta
     absolute: timedelta
+    confirmation: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,14 @@ class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: SingleLine = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordConfirmation(BaseModel):
+    """The signed-in user's password, typed again before a sensitive action."""
+
+    model_config = ConfigDict(extra="forbid")
+
     password: str = Field(min_length=1, max_length=1024)
 
 

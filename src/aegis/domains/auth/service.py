@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, resolve_principal
+from aegis.core.confirmation import require_password_confirmation
 from aegis.core.db import utcnow
 from aegis.core.errors import AuthenticationFailed, NotFound, TokenReuseDetected
 from aegis.core.security import (
@@ -81,6 +83,7 @@ def _open(
         expires_at=now + policy.absolute,
         user_agent=_clip(client.user_agent, 255),
         client_address=_clip(client.address, 64),
+        password_confirmed_at=now,  # every sign-in starts with the password
     )
     session.add(auth_session)
     session.flush()
@@ -204,6 +207,9 @@ def _check_session(
     now = utcnow()
     _check_expiry(auth_session, policy, now)
     principal = principal_for_user(session=session, user=user, session_id=auth_session.id)
+    confirmed = auth_session.password_confirmed_at
+    if confirmed is not None and now - confirmed < policy.confirmation:
+        principal = replace(principal, password_confirmed=True)
     interval = min(TOUCH_INTERVAL, policy.idle / 10)
     return SessionCheck(principal, needs_touch=now - auth_session.last_used_at >= interval)
 
@@ -331,12 +337,15 @@ def revoke_session(*, session: Session, principal: Principal, session_id: int) -
     auth_session = session.get(AuthSession, session_id)
     if auth_session is None or auth_session.user_id != principal.user_id:
         raise NotFound("No such session among yours")
+    if session_id != principal.session_id:
+        require_password_confirmation(principal, "sign out your other sessions")
     close_session(session=session, user_id=principal.user_id, session_id=session_id)
     return _read(auth_session, principal)
 
 
 def sign_out_everywhere(*, session: Session, principal: Principal) -> int:
     """Revoke every session of the caller, this one included; return how many were open."""
+    require_password_confirmation(principal, "sign out your other sessions")
     return revoke_all_sessions(session=session, user_id=principal.user_id)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, Role
+from aegis.core.confirmation import require_password_confirmation
 from aegis.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aegis.core.security import hash_password, verify_password
 from aegis.domains.api_tokens import service as api_tokens
@@ -134,6 +135,7 @@ def create_user(*, session: Session, principal: Principal | None, data: UserCrea
     email = data.email.lower()
     if principal is not None:
         _require_unit(session, principal, data.unit_id)
+        require_password_confirmation(principal, "create a user with a role")
     elif session.get(Unit, data.unit_id) is None:
         raise ValidationFailed("Unit not found", field="unit_id")
     require_strong(data.password, context=[email, data.name])
@@ -185,6 +187,8 @@ def update_user(
     user = _administered_user(session, principal, user_id)
     before = snapshot(user, FIELDS)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("password") is not None or changes.get("is_active") is not None:
+        require_password_confirmation(principal, "set a user's password or disable a user")
     if changes.get("name") is not None:
         user.name = changes["name"]
     if changes.get("password") is not None:
@@ -275,6 +279,7 @@ def grant_role(
         _require_unit(session, principal, data.unit_id)
         if repo.get_user_in(session, principal.readable, data.user_id) is None:
             raise ValidationFailed("User not found", field="user_id")
+        require_password_confirmation(principal, "grant a role")
     elif session.get(User, data.user_id) is None:
         raise ValidationFailed("User not found", field="user_id")
     if repo.assignment_exists(session, data.user_id, data.unit_id, data.role.value):
@@ -305,6 +310,7 @@ def revoke_role(*, session: Session, principal: Principal, assignment_id: int) -
     assignment = repo.assignment_in(session, principal.administrable, assignment_id)
     if assignment is None:
         raise AssignmentNotFound("Role assignment not found")
+    require_password_confirmation(principal, "remove a role")
     if assignment.user_id == principal.user_id and assignment.role == Role.ADMIN:
         raise ValidationFailed("You cannot remove your own administrator role", field="role")
     before = snapshot(assignment, ASSIGNMENT_FIELDS)

@@ -22,7 +22,13 @@ from aegis.domains.auth.mfa_schemas import TotpEnrolment
 from aegis.domains.auth.schemas import OpenedSession
 from aegis.http.deps import ClientDep, SessionDep, SessionPolicyDep, SettingsDep
 from aegis.http.relying_party import RelyingPartyDep
-from aegis.web.cookies import LOGIN_COOKIE_NAME, LOGIN_MAX_AGE_SECONDS, MFA_COOKIE_NAME
+from aegis.web.cookies import (
+    LOGIN_COOKIE_NAME,
+    LOGIN_MAX_AGE_SECONDS,
+    MFA_COOKIE_NAME,
+    clear_cookie,
+    read_cookie,
+)
 from aegis.web.cookies import MFA_COOKIE_PATH as MFA_PATH
 from aegis.web.deps import codec, login_form_token_matches
 from aegis.web.flash import redirect_with_message
@@ -39,7 +45,7 @@ router = APIRouter()
 
 def _form_token(request: Request) -> str | None:
     """The login form's CSRF token (set on the request), and a new cookie when it had none."""
-    token = codec(request).login_token(request.cookies.get(LOGIN_COOKIE_NAME))
+    token = codec(request).login_token(read_cookie(request, LOGIN_COOKIE_NAME))
     cookie = None
     if token is None:
         token, cookie = codec(request).new_login_token()
@@ -73,7 +79,7 @@ def _signed_in(request: Request, opened: OpenedSession, target: str) -> Response
 def _open(request: Request, response: Response, opened: OpenedSession) -> None:
     cookie = codec(request).encode(opened.key, opened.user_id)
     set_cookie(request, response, cookie, int(opened.lifetime.total_seconds()))
-    response.delete_cookie(LOGIN_COOKIE_NAME, path="/")
+    clear_cookie(request, response, LOGIN_COOKIE_NAME)
     response.delete_cookie(MFA_COOKIE_NAME, path=MFA_PATH)
 
 

@@ -28,6 +28,9 @@ from aegis.web.cookies import (
     LOGIN_MAX_AGE_SECONDS,
     MFA_COOKIE_NAME,
     MFA_COOKIE_PATH,
+    clear_cookie,
+    cookie_name,
+    read_cookie,
 )
 from aegis.web.deps import (
     CsrfChecked,
@@ -42,6 +45,8 @@ from aegis.web.password_forms import PASSWORD_PAGE, password_page
 from aegis.web.templating import render
 
 FORM_EXPIRED = "This sign-in form had expired or did not come from Aegis; sign in again"
+# what signing out asks the browser to forget: pages it kept and anything stored for the site
+CLEAR_SITE_DATA = '"cache", "storage"'
 
 router = APIRouter()
 
@@ -61,9 +66,12 @@ def set_cookie(
     name: str = COOKIE_NAME,
     path: str = "/",
 ) -> None:
-    """Set one of the sign-in cookies: only for the server, never sent by other sites' forms."""
+    """Set one of the sign-in cookies: only for the server, never sent by other sites' forms.
+
+    Over https it is `Secure` and, for the whole site, named with the `__Host-` prefix.
+    """
     response.set_cookie(
-        name,
+        cookie_name(request, name, path),
         value,
         max_age=max_age,
         httponly=True,
@@ -84,7 +92,7 @@ def _login_form(
     request: Request, *, next: str | None, email: str = "", error: str | None = None, status: int
 ) -> Response:
     """The sign-in form with its CSRF token, vouched for by a pre-session cookie."""
-    token = codec(request).login_token(request.cookies.get(LOGIN_COOKIE_NAME))
+    token = codec(request).login_token(read_cookie(request, LOGIN_COOKIE_NAME))
     cookie = None
     if token is None:
         token, cookie = codec(request).new_login_token()
@@ -153,18 +161,20 @@ def login(  # nosec B107 # empty form defaults: a missing field is told on the f
     response = RedirectResponse(safe_next(next), status_code=303)
     cookie = codec(request).encode(opened.key, opened.user_id)
     set_cookie(request, response, cookie, int(opened.lifetime.total_seconds()))
-    response.delete_cookie(LOGIN_COOKIE_NAME, path="/")
+    clear_cookie(request, response, LOGIN_COOKIE_NAME)
     return response
 
 
 def _signed_out(request: Request, message: str | None = None) -> Response:
-    """Back to the sign-in page without the session cookie."""
+    """Back to the sign-in page without the session cookie, the browser told to forget
+    the pages it kept and what the site stored."""
     response = (
         redirect_with_message(request, "/login", message)
         if message
         else RedirectResponse("/login", status_code=303)
     )
-    response.delete_cookie(COOKIE_NAME, path="/")
+    clear_cookie(request, response, COOKIE_NAME)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
 
 
@@ -283,5 +293,5 @@ def change_password(  # nosec B107 # empty form defaults, refused as too short
             return password_page(request, session, principal, status=422, errors=field_errors(exc))
         return _account(request, session, principal, policy, status=422, errors=field_errors(exc))
     response = RedirectResponse("/login?changed=1", status_code=303)
-    response.delete_cookie(COOKIE_NAME, path="/")
+    clear_cookie(request, response, COOKIE_NAME)
     return response
