@@ -11,6 +11,7 @@ from aegis.cli.context import unit_of_work
 from aegis.core.authz import Role
 from aegis.domains.auth import mfa
 from aegis.domains.units import service as units
+from aegis.domains.users import erasure
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import RoleAssignmentCreate, UserCreate
 
@@ -104,6 +105,26 @@ def reset_mfa(email: str = typer.Argument(..., help="The user's sign-in e-mail a
         )
     else:
         typer.echo(f"<{email}> had no authenticator app; nothing else to reset")
+
+
+@app.command("erase")
+def erase(
+    email: str = typer.Argument(..., help="The disabled user's sign-in e-mail address"),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation"),
+) -> None:
+    """Erase a disabled user's personal data on their request; their records stay, renamed."""
+    if not yes and not typer.confirm(
+        f"Erase the name, e-mail address and credentials of <{email}>? This cannot be undone"
+    ):
+        raise typer.Exit(1)
+    with unit_of_work() as session:
+        user_id = users.user_id_by_email(session=session, email=email)
+        erased = erasure.erase_personal_data(session=session, principal=None, user_id=user_id)
+    typer.echo(
+        f"Personal data of <{email}> erased: now '{erased.user.name}' <{erased.user.email}>; "
+        f"{erased.sessions} sessions, {erased.api_tokens} API tokens and "
+        f"{erased.second_factors} second factors removed. Their records and the audit trail stay."
+    )
 
 
 @roles_app.command("grant")
