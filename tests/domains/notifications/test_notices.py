@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from aegis.core.db import utcnow
 from aegis.core.errors import ValidationFailed
+from aegis.core.security import hash_password
 from aegis.domains.api_tokens import service as api_tokens
 from aegis.domains.api_tokens.schemas import ApiTokenCreate
 from aegis.domains.users import service as users
 from aegis.domains.users.schemas import UserUpdate
-from aegis.models import AuditEvent
+from aegis.models import AuditEvent, User
 from tests.conftest import PASSWORD, World
 from tests.domains.notifications.support import CLOSING, holds_none_of, kinds_of, notices_of
 from tests.mfa_support import CodeClock, enrol, password_step
@@ -259,3 +260,19 @@ def test_refused_requests_write_no_notice(
     assert token.status_code == 422
     assert kinds_of(db, analyst) == ["mfa_enrolled"]
     assert kinds_of(db, world.users["analyst_b"]) == []
+
+
+def test_signing_in_with_a_breached_password_asks_for_a_new_one_once(
+    client: TestClient, db, world: World
+) -> None:
+    user = db.get(User, world.users["analyst"])
+    user.password_hash = hash_password("password1234")
+    db.flush()
+    for _ in range(2):
+        client.post(
+            "/api/v1/auth/login", json={"email": "analyst@example.com", "password": "password1234"}
+        )
+    (notice,) = [n for n in notices_of(db, user.id) if n.kind == "password_change_required"]
+    assert notice.subject == "Choose a new password for your Aegis account"
+    assert "on a list of common and leaked passwords" in notice.body
+    assert "password1234" not in notice.body

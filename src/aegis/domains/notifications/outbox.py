@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,8 +19,6 @@ from aegis.domains.auth.service import device_label
 from aegis.domains.notifications import wording
 from aegis.domains.notifications.context import current
 from aegis.models import AuthSession, Notification, User
-
-log = structlog.get_logger("aegis.notifications")
 
 SECURITY_KEY = "security key"
 REUSED_CODE = "code already used"
@@ -129,7 +126,6 @@ def _write(
     session.add(notice)
     session.flush()
     current().written.append(notice.id)
-    log.info("notice_written", notice_id=notice.id, recipient_id=user.id, subject=notice.subject)
 
 
 def _where(event: EntityChanged) -> tuple[str | None, str | None]:

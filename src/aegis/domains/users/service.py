@@ -258,6 +258,9 @@ def set_password(*, session: Session, user_id: int, password: str) -> None:
     auth_service.revoke_all_sessions(session=session, user_id=user.id)
     auth_service.require_password_change(session=session, user=user, principal=None)
     session.flush()
+    unit = min(repo.assignment_units(session, user.id), default=None)
+    marker = {"password": "changed"}  # nosec B105 # the trail says it changed, never to what
+    record(session, None, "update", "user", user.id, unit, {}, marker)
 
 
 def list_assignments(
