@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from datetime import date, timedelta
 
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from aegis.core.security import create_access_token, token_digest
 from aegis.models import AuditEvent, AuthSession, User
-from tests.conftest import World
+from tests.conftest import World, open_api_session
 from tests.factories.risks import make_risk
 
 
@@ -60,3 +63,40 @@ def test_active_users_and_oneself_are_refused_with_a_clear_message(
     )
     assert db.get(User, world.users["analyst"]).name != f"Former user #{world.users['analyst']}"
     assert db.scalar(select(func.count()).where(AuditEvent.action == "erase")) == 0
+
+
+def test_erasure_needs_a_password_typed_recently_and_a_person_not_a_token(
+    client: TestClient, token_for, db, world: World, settings
+) -> None:
+
+    user_id = world.users["readonly_a"]
+    _disable(client, token_for("admin"), user_id)
+    key = open_api_session(db, world.users["admin"])
+    db.execute(
+        update(AuthSession)
+        .where(AuthSession.key_hash == token_digest(key))
+        .values(password_confirmed_at=None)
+    )
+    token, _ = create_access_token(
+        user_id=world.users["admin"],
+        session_key=key,
+        secret=settings.jwt_secret_key,
+        lifetime=timedelta(minutes=5),
+    )
+    stale = _erase(client, {"Authorization": f"Bearer {token}"}, user_id)
+    assert stale.status_code == 403
+    assert stale.json()["error"]["code"] == "password_confirmation_required"
+    body = {
+        "name": "Automation",
+        "access": "read_write",
+        "unit_ids": [world.units["company"]],
+        "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+    }
+    created = client.post("/api/v1/api-tokens", json=body, headers=token_for("admin"))
+    assert created.status_code == 201, created.text
+    secret = created.json()["secret"]
+    by_token = _erase(client, {"Authorization": f"Bearer {secret}"}, user_id)
+    assert by_token.status_code == 403
+    assert by_token.json()["error"]["code"] == "sign_in_required"
+    db.expire_all()
+    assert db.get(User, user_id).email == "readonly_a@example.com"

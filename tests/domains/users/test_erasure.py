@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from aegis.core.confirmation import PasswordConfirmationRequired
 from aegis.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aegis.domains.api_tokens import service as api_tokens
 from aegis.domains.api_tokens.schemas import ApiTokenCreate
@@ -178,13 +179,16 @@ def test_active_users_oneself_and_erased_users_are_refused_with_nothing_changed(
         erasure.erase_personal_data(session=db, principal=admin, user_id=user.id)
 
 
-def test_only_an_administrator_of_all_their_units_erases(
+def test_only_an_administrator_of_all_their_units_with_a_recent_password_erases(
     db, world: World, principal_for
 ) -> None:
     user = _leaver(db, world, principal_for)
     for name in ("analyst", "readonly"):
         with pytest.raises(PermissionDenied):
             erasure.erase_personal_data(session=db, principal=principal_for(name), user_id=user.id)
+    unconfirmed = replace(principal_for("admin"), password_confirmed=False)
+    with pytest.raises(PasswordConfirmationRequired):
+        erasure.erase_personal_data(session=db, principal=unconfirmed, user_id=user.id)
     db.expire_all()
     assert db.get(User, user.id).email == EMAIL
     assert _count(db, ApiToken.user_id, user.id) == 1

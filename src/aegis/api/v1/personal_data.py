@@ -9,6 +9,7 @@ from aegis.domains.users import erasure, personal_data
 from aegis.domains.users.schemas import UserRead
 from aegis.http.deps import CurrentPrincipal, SessionDep
 from aegis.http.downloads import json_attachment
+from aegis.http.openapi import sensitive_responses
 
 router = APIRouter()
 
@@ -33,9 +34,10 @@ def export_my_data(session: SessionDep, principal: CurrentPrincipal) -> Response
     "/users/{user_id}/erase",
     response_model=UserRead,
     tags=["users"],
+    responses=sensitive_responses(),
 )
 def erase_user(user_id: Id, session: SessionDep, principal: CurrentPrincipal) -> UserRead:
-    """Erase a disabled user's personal data on their request.
+    """Erase a disabled user's personal data on their request (needs a recent password).
 
     Name and e-mail address are replaced by a pseudonym and an address that cannot receive
     mail; password, sessions, API tokens and second factors are removed. What they own or

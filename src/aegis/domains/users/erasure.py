@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
+from aegis.core.confirmation import require_password_confirmation
 from aegis.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aegis.domains.common.security_events import home_unit, record_security_event
 from aegis.domains.users import repository as repo
@@ -117,7 +118,8 @@ def _remove_credentials(session: Session, user: User) -> tuple[int, int, int]:
 def erase_personal_data(*, session: Session, principal: Principal | None, user_id: int) -> Erased:
     """Erase a disabled user's personal data; `principal` None means an operator at the console.
 
-    Refused for an active user, for oneself and for a user erased already.
+    Refused for an active user, for oneself and for a user erased already; an administrator
+    must have typed their password recently (sensitive action), the console need not.
     """
     user = _target(session, principal, user_id)
     if principal is not None and user.id == principal.user_id:
@@ -126,6 +128,8 @@ def erase_personal_data(*, session: Session, principal: Principal | None, user_i
         raise Conflict(STILL_ACTIVE)
     if is_erased(user.email):
         raise Conflict(ALREADY)
+    if principal is not None:
+        require_password_confirmation(principal, "erase a user's personal data")
     sessions, tokens, factors = _remove_credentials(session, user)
     user.name = pseudonym(user.id)
     user.email = placeholder_email(user.id)
