@@ -67,9 +67,9 @@ def test_upload_with_comma_separated_and_repeated_ids(
 
 def test_upload_input_errors_name_the_field_and_write_nothing(client, app, world, token_for):
     headers = token_for("analyst")
-    missing = client.post(
+    missing = client.post(  # a multipart form without its file
         "/api/v1/evidence",
-        data={"title": "x", "unit_id": str(world.units["division-a"])},
+        files={"title": (None, "x"), "unit_id": (None, str(world.units["division-a"]))},
         headers=headers,
     )
     assert missing.status_code == 422

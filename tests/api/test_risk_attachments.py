@@ -156,7 +156,7 @@ def test_files_over_the_limit_are_413_naming_the_field_and_nothing_is_kept(
 
 
 def test_a_missing_file_is_422_naming_the_field(client, app, db, token_for, url):
-    response = client.post(url, data={"title": "no file"}, headers=token_for("analyst"))
+    response = client.post(url, files={"title": (None, "no file")}, headers=token_for("analyst"))
     assert response.status_code == 422
     assert "file" in {d["field"] for d in response.json()["error"]["details"]}
     _nothing_written(app, db)

@@ -69,6 +69,7 @@ _DATE = "must be a date like 2026-12-31"
 _DATETIME = "must be a date like 2026-12-31 or a date and time like 2026-12-31T17:30"
 PHRASES = {
     "missing": "is required",
+    "repeated_parameter": "is given more than once: give it once, it takes a single value",
     "string_type": "must be text",
     "int_parsing": _WHOLE,
     "int_type": _WHOLE,

@@ -29,6 +29,7 @@ from aegis.core.messages import location_label, plain_message
 log = structlog.get_logger("aegis.http")
 INTERNAL_MESSAGE = "An unexpected error occurred"
 OUT_OF_RANGE = "A value in the request is too large or too long to be stored"
+UNLABELLED = "Send the body as application/json (the Content-Type header is missing)"
 
 STATUS_BY_ERROR: list[tuple[type[AegisError], int]] = [
     (AuthenticationFailed, 401),
@@ -47,6 +48,7 @@ HTTP_CODES = {
     403: "permission_denied",
     404: "not_found",
     405: "method_not_allowed",
+    406: "not_acceptable",
     409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
@@ -99,6 +101,22 @@ def _summary(exc: RequestValidationError, details: list[dict[str, Any]]) -> str:
     return f"These fields are not valid: {', '.join(labels[:-1])} and {labels[-1]}"
 
 
+def note_refused_fields(request: Request, details: Any) -> None:
+    """Note the names of the fields a 422 refuses (never their values) for the security log."""
+    items = details if isinstance(details, list) else []
+    names = [str(item["field"]) for item in items if isinstance(item, dict) and item.get("field")]
+    request.state.refused_fields = list(dict.fromkeys(names))
+
+
+def _unlabelled_json(request: Request, exc: RequestValidationError) -> bool:
+    """Whether an API body that is not JSON came without a Content-Type (read as JSON)."""
+    return (
+        request.url.path.startswith("/api/")
+        and "content-type" not in request.headers
+        and any(error.get("type") == "json_invalid" for error in exc.errors())
+    )
+
+
 def wants_html(request: Request) -> bool:
     """Whether an error should be shown as a page (a browser outside the JSON API)."""
     return (
@@ -119,6 +137,8 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, PermissionDenied):  # for the record of the refusal
             request.state.denial = {"reason": exc.message, "unit_id": exc.unit_id}
+        if status == 422:
+            note_refused_fields(request, exc.details)
         if wants_html(request):
             page: Response = request.app.state.render_error(request, status, exc.message)
             page.headers.update({k: v for k, v in headers.items() if k == "Retry-After"})
@@ -129,8 +149,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _unlabelled_json(request, exc):
+            body = error_body(HTTP_CODES[415], UNLABELLED)
+            return JSONResponse(body, status_code=415)
         details = _field_errors(exc)
         message = _summary(exc, details)
+        note_refused_fields(request, details)
         if wants_html(request):
             return request.app.state.render_error(request, 422, message)
         return JSONResponse(error_body("validation_failed", message, details), status_code=422)

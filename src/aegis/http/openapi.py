@@ -21,8 +21,10 @@ DESCRIPTIONS = {
     401: "Not signed in, or the credentials or token are wrong, expired or revoked",
     403: "Your roles do not allow this",
     404: "The object does not exist or is outside your units",
+    406: "The Accept header excludes application/json, the only type this route answers",
     409: "The request conflicts with the current state (a duplicate, a newer version, in use)",
     413: "The request body or file is larger than allowed",
+    415: "The body is not of the media type this route reads (JSON, or multipart for uploads)",
     422: "The input is not valid; the details name each field",
     429: "Too many requests; nothing was done",
     503: "Aegis is busy or a service it needs is unavailable; nothing was done",
@@ -75,13 +77,24 @@ def _names_objects(operation: dict[str, Any], spec: dict[str, Any]) -> bool:
     return False
 
 
+def _answers_json(operation: dict[str, Any]) -> bool:
+    """Whether an operation answers JSON (and not a file of its own type)."""
+    for status, response in operation.get("responses", {}).items():
+        content = response.get("content") if status.startswith("2") else None
+        if content and not any(kind.endswith("json") for kind in content):
+            return False
+    return True
+
+
 def _codes(method: str, operation: dict[str, Any], spec: dict[str, Any]) -> set[int]:
     """The error statuses an operation answers whatever its purpose."""
     codes = {401, 429}  # every API route checks credentials and counts against a rate limit
     if operation.get("parameters") or "requestBody" in operation:
         codes.add(422)
     if "requestBody" in operation:
-        codes.update((400, 413))
+        codes.update((400, 413, 415))  # 415: a body of another media type than declared
+    if _answers_json(operation):
+        codes.add(406)  # an Accept header that excludes JSON
     if _names_objects(operation, spec):
         codes.add(404)  # an object outside the caller's units is not found either
     if method in WRITING:

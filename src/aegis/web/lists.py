@@ -22,6 +22,11 @@ EXPORT_LIMIT = 10_000
 def list_query(request: Request, model: type[Q], **defaults: Any) -> Q:
     """The list filters in the URL (empty values ignored); unknown ones are a 422."""
     params = {k: v for k, v in request.query_params.items() if v != "" and k != "format"}
+    repeated = [name for name in params if len(request.query_params.getlist(name)) > 1]
+    if repeated:  # which of the values was meant cannot be known (parameter pollution)
+        message = f"Give {repeated[0]} once: it takes a single value"
+        details = [{"field": name, "message": message} for name in repeated]
+        raise ValidationFailed(message, details=details)
     try:
         return model(**{**defaults, **params})
     except ValidationError as exc:

@@ -80,6 +80,8 @@ def render(
     """Render a page with the layout's context: user, CSRF token, static URLs, message."""
     state = request.app.state
     principal = principal or getattr(request.state, "principal", None)
+    if status_code == 422 and isinstance(context.get("errors"), dict):  # for the security log
+        request.state.refused_fields = [name for name in context["errors"] if name != "__all__"]
     whole_page = flash.shows_messages(request)
     base = {
         "flash": flash.pending_message(request) if whole_page else None,

@@ -5,7 +5,10 @@ import pkgutil
 
 from fastapi import APIRouter
 
-api_router = APIRouter(prefix="/api/v1")
+from aegis.http.api_input import API_CHECKS
+
+# every route first checks its request's media types and single-valued query parameters
+api_router = APIRouter(prefix="/api/v1", dependencies=[API_CHECKS])
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _module.name != "health":
         api_router.include_router(importlib.import_module(f"{__name__}.{_module.name}").router)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, ancestors, descendants
 from aegis.core.confirmation import require_password_confirmation
+from aegis.core.context import note_account
 from aegis.core.db import utcnow
 from aegis.core.errors import AuthenticationFailed, Conflict, ValidationFailed
 from aegis.core.security import token_digest
@@ -38,7 +39,7 @@ from aegis.domains.api_tokens.schemas import (
 )
 from aegis.domains.auth import service as auth_service
 from aegis.domains.common.listing import Page, apply_sort, fetch_page
-from aegis.domains.common.security_events import record_security_event
+from aegis.domains.common.security_events import log_refused_credential, record_security_event
 from aegis.models import ApiToken, ApiTokenAccess, User
 
 PREFIX = "aegis_"  # lets secret scanners recognise a leaked token
@@ -279,10 +280,16 @@ def principal_for_token(*, session: Session, secret: str) -> TokenCheck:
     if is_api_token(secret) and len(secret) <= LONGEST_SECRET:
         found = repo.token_with_user(session, token_digest(secret))
     if found is None:
+        log_refused_credential("api_token", "unknown token")
         raise AuthenticationFailed(INVALID)
     token, user = found
     now = utcnow()
-    _refuse_unusable(token, user, now)
+    try:
+        _refuse_unusable(token, user, now)
+    except AuthenticationFailed as exc:
+        log_refused_credential("api_token", exc.message, user_id=user.id, email=user.email)
+        raise
+    note_account(user.id, user.email)
     owner = auth_service.principal_for_user(session=session, user=user)
     unit_ids = repo.units_of(session, [token.id]).get(token.id, [])
     due = token.last_used_at is None or now - token.last_used_at >= TOUCH_INTERVAL

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal, resolve_principal
 from aegis.core.confirmation import require_password_confirmation
+from aegis.core.context import note_account
 from aegis.core.db import utcnow
 from aegis.core.errors import AuthenticationFailed, NotFound, TokenReuseDetected
 from aegis.core.security import (
+    access_token_subject,
     create_access_token,
     decode_access_token,
     new_refresh_token,
@@ -34,7 +36,11 @@ from aegis.domains.auth.schemas import (
     TokenPair,
     TokenPolicy,
 )
-from aegis.domains.common.security_events import home_unit, record_security_event
+from aegis.domains.common.security_events import (
+    home_unit,
+    log_refused_credential,
+    record_security_event,
+)
 from aegis.models import AuthSession, RefreshToken, User
 
 INVALID_CREDENTIALS = "Invalid e-mail or password"
@@ -60,6 +66,24 @@ def _check_expiry(auth_session: AuthSession, policy: SessionPolicy, now: datetim
         raise SessionExpired(
             f"Your session ended after {duration_text(policy.idle)} without activity; sign in again"
         )
+
+
+def _refused(user: User | None, credential: str, reason: str) -> None:
+    """Log a refused token or session with the account it names, if any (never the token)."""
+    log_refused_credential(
+        credential, reason, user_id=user.id if user else None, email=user.email if user else None
+    )
+
+
+def _refused_if_expired(
+    auth_session: AuthSession, policy: SessionPolicy, now: datetime, user: User | None, kind: str
+) -> None:
+    """Check the session's limits; a session past them is logged as refused with its account."""
+    try:
+        _check_expiry(auth_session, policy, now)
+    except SessionExpired:
+        _refused(user, kind, "session expired")
+        raise
 
 
 def _clip(value: str | None, length: int) -> str | None:
@@ -167,17 +191,22 @@ def refresh(*, session: Session, refresh_token: str, policy: TokenPolicy) -> Tok
     auth_session = session.get(AuthSession, stored.session_id) if stored else None
     key = refresh_token.partition(".")[0]
     if stored is None or auth_session is None or auth_session.key_hash != token_digest(key):
+        log_refused_credential("refresh_token", "unknown token")
         raise AuthenticationFailed("Invalid refresh token")
+    user = session.get(User, auth_session.user_id)
     if auth_session.revoked_at is not None:
+        _refused(user, "refresh_token", "session ended")
         raise AuthenticationFailed(SESSION_ENDED)
     now = utcnow()
     if stored.used_at is not None:
         auth_session.revoked_at = now
+        _refused(user, "refresh_token", "used twice: the session is revoked")
         raise TokenReuseDetected("Refresh token was already used; the session is revoked")
-    user = session.get(User, auth_session.user_id)
     if user is None or not user.is_active:
+        _refused(user, "refresh_token", "account disabled")
         raise AuthenticationFailed(SESSION_ENDED)
-    _check_expiry(auth_session, policy.sessions, now)
+    _refused_if_expired(auth_session, policy.sessions, now, user, "refresh_token")
+    note_account(user.id, user.email)
     stored.used_at = now
     auth_session.last_used_at = now
     return _issue(session, auth_session, key, policy)
@@ -205,7 +234,8 @@ def _check_session(
         raise AuthenticationFailed(SESSION_ENDED)
     auth_session, user = found
     now = utcnow()
-    _check_expiry(auth_session, policy, now)
+    _refused_if_expired(auth_session, policy, now, user, f"{kind}_session")
+    note_account(user.id, user.email)
     principal = principal_for_user(session=session, user=user, session_id=auth_session.id)
     confirmed = auth_session.password_confirmed_at
     if confirmed is not None and now - confirmed < policy.confirmation:
@@ -218,8 +248,20 @@ def principal_for_token(
     *, session: Session, token: str, jwt_secret: str, policy: SessionPolicy
 ) -> SessionCheck:
     """Check an access token and its API session; the principal of an active user."""
-    claims = decode_access_token(token, secret=jwt_secret)
-    check = _check_session(session, claims.session_key, "api", policy)
+    try:
+        claims = decode_access_token(token, secret=jwt_secret)
+    except AuthenticationFailed:
+        subject = access_token_subject(token, secret=jwt_secret)
+        named = session.get(User, subject) if subject is not None else None
+        _refused(named, "access_token", "expired" if named else "invalid token")
+        raise
+    try:
+        check = _check_session(session, claims.session_key, "api", policy)
+    except SessionExpired:
+        raise  # logged with its account
+    except AuthenticationFailed:
+        _refused(session.get(User, claims.user_id), "access_token", "session ended")
+        raise
     if check.principal.user_id != claims.user_id:
         raise AuthenticationFailed(SESSION_ENDED)
     return check
@@ -290,7 +332,13 @@ def finish_browser_sign_in(
 
 def principal_for_session(*, session: Session, key: str, policy: SessionPolicy) -> SessionCheck:
     """The principal of the open, unexpired browser session named by `key`."""
-    return _check_session(session, key, "browser", policy)
+    try:
+        return _check_session(session, key, "browser", policy)
+    except SessionExpired:
+        raise  # logged with its account
+    except AuthenticationFailed:
+        log_refused_credential("browser_session", "unknown or ended session")
+        raise
 
 
 def touch_session(*, session: Session, session_id: int) -> None:

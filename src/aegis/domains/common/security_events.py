@@ -8,7 +8,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aegis.core.context import current_client_address, current_request_id
+from aegis.core.context import current_client_address, current_request_id, note_account
 from aegis.core.events import Action, EntityChanged, publish
 from aegis.models import RoleAssignment, Unit
 
@@ -65,3 +65,24 @@ def record_security_event(
         "request_id": current_request_id(),
     }
     getattr(log, level)(action, **{**fields, **details})
+
+
+def log_refused_credential(
+    credential: str, reason: str, *, user_id: int | None = None, email: str | None = None
+) -> None:
+    """Log a refused token or session with the account it names (when it names one).
+
+    Only the kind of credential and why it was refused are written, never the credential. The
+    account is also noted for the request's own log line. These refusals go to the log only:
+    clients with an expired token are routine, and the audit trail keeps what people did.
+    """
+    note_account(user_id, email)
+    log.warning(
+        "credential_refused",
+        credential=credential,
+        reason=reason,
+        user_id=user_id,
+        user=email,
+        client_address=current_client_address(),
+        request_id=current_request_id(),
+    )
