@@ -15,8 +15,16 @@ def test_reset_mfa_lets_the_user_sign_in_and_set_it_up_again(organisation: Aegis
         "users", "create", "--email", EMAIL, "--name", "Ada Lovelace", "--role", "analyst",
         "--password-stdin", input=PASSWORD + "\n",
     )  # fmt: skip
-    right = {"email": EMAIL, "password": PASSWORD}
+    chosen = "a new phrase only Ada knows"
+    right = {"email": EMAIL, "password": chosen}
     with organisation.http() as client:
+        first = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+        changed = client.post(  # a password the console set is replaced first
+            "/api/v1/auth/password",
+            headers={"Authorization": f"Bearer {first.json()['access_token']}"},
+            json={"current_password": PASSWORD, "new_password": chosen},
+        )
+        assert changed.status_code == 204, changed.text
         token = client.post("/api/v1/auth/login", json=right).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         secret = client.post("/api/v1/auth/mfa/totp", headers=headers).json()["secret"]

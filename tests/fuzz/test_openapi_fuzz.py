@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,8 @@ def callers(fuzz_app: Any, world: World) -> list[Caller]:
 
         def principal_for(name: str) -> Any:
             user = db.get(User, world.users[name])
-            return auth_service.principal_for_user(session=db, user=user)
+            principal = auth_service.principal_for_user(session=db, user=user)
+            return replace(principal, password_confirmed=True)  # as just after signing in
 
         objects = build_objects(db, world, principal_for, fuzz_app.state.blob_store)
         found = []

@@ -48,6 +48,8 @@ class Principal:
     # whether the session's password was typed recently enough for sensitive actions
     # (aegis.core.confirmation); never for an API token
     password_confirmed: bool = False
+    # set_by_admin or breached while the user must choose a new password before anything else
+    password_change_reason: str | None = None
 
     @property
     def is_admin(self) -> bool:

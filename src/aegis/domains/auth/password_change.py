@@ -91,10 +91,8 @@ def done(session: Session, user: User) -> None:
     )
 
 
-def refuse_until_changed(session: Session, user_id: int) -> None:
-    """Raise PasswordChangeRequired while the user has to choose a new password."""
-    user = session.get(User, user_id)
-    reason = user.password_change_reason if user is not None else None
+def refuse_until_changed(reason: str | None) -> None:
+    """Raise PasswordChangeRequired while the user has to choose a new password (`reason`)."""
     if reason is not None:
         why = explanation(reason) or ""
         raise PasswordChangeRequired(

@@ -269,13 +269,14 @@ def principal_for_token(
 
 def principal_for_user(*, session: Session, user: User, session_id: int | None = None) -> Principal:
     """Build the principal of a user from their role assignments and the unit tree."""
-    return resolve_principal(
+    principal = resolve_principal(
         user_id=user.id,
         email=user.email,
         assignments=repo.assignments_of(session, user.id),
         parents=repo.unit_parents(session),
         session_id=session_id,
     )
+    return replace(principal, password_change_reason=user.password_change_reason)
 
 
 def require_password_change(*, session: Session, user: User, principal: Principal | None) -> None:
@@ -291,13 +292,12 @@ def password_change_done(*, session: Session, user: User) -> None:
 
 def refuse_until_password_changed(*, session: Session, principal: Principal) -> None:
     """Raise PasswordChangeRequired while the caller must choose a new password first."""
-    password_change.refuse_until_changed(session, principal.user_id)
+    password_change.refuse_until_changed(principal.password_change_reason)
 
 
 def password_change_explanation(*, session: Session, principal: Principal) -> str | None:
     """Why the caller must choose a new password before anything else (None: they need not)."""
-    user = session.get(User, principal.user_id)
-    return password_change.explanation(user.password_change_reason if user else None)
+    return password_change.explanation(principal.password_change_reason)
 
 
 def revoke_all_sessions(*, session: Session, user_id: int) -> int:
