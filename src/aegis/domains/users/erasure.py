@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from aegis.core.authz import Principal
 from aegis.core.confirmation import require_password_confirmation
-from aegis.core.errors import Conflict, PermissionDenied, ValidationFailed
+from aegis.core.errors import Conflict, ValidationFailed
 from aegis.domains.common.security_events import home_unit, record_security_event
-from aegis.domains.users import repository as repo
 from aegis.domains.users.errors import UserNotFound
 from aegis.domains.users.schemas import UserRead
+from aegis.domains.users.service import administered_user
 from aegis.models import (
     ApiToken,
     AuthSession,
@@ -79,13 +79,7 @@ def _target(session: Session, principal: Principal | None, user_id: int) -> User
         if user is None:
             raise UserNotFound("User not found")
         return user
-    principal.require_admin()
-    found = repo.get_user_in(session, principal.readable, user_id)
-    if found is None:
-        raise UserNotFound("User not found")
-    if not repo.assignment_units(session, found.id) <= principal.administrable:
-        raise PermissionDenied("This user holds roles outside the units you administer")
-    return found
+    return administered_user(session, principal, user_id)
 
 
 def _count(session: Session, column: Any, user_id: int) -> int:

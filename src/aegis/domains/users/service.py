@@ -103,7 +103,7 @@ def me(*, session: Session, principal: Principal) -> MeRead:
     )
 
 
-def _administered_user(session: Session, principal: Principal, user_id: int) -> User:
+def administered_user(session: Session, principal: Principal, user_id: int) -> User:
     """Return a user every one of whose roles lies in units the caller administers."""
     principal.require_admin()
     user = repo.get_user_in(session, principal.readable, user_id)
@@ -184,7 +184,7 @@ def update_user(
     *, session: Session, principal: Principal, user_id: int, data: UserUpdate
 ) -> UserRead:
     """Rename, disable, enable or set the password of a user the caller administers."""
-    user = _administered_user(session, principal, user_id)
+    user = administered_user(session, principal, user_id)
     before = snapshot(user, FIELDS)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("password") is not None or changes.get("is_active") is not None:
@@ -238,7 +238,7 @@ def unlock_user(*, session: Session, principal: Principal | None, user_id: int) 
     user = (
         session.get(User, user_id)
         if principal is None
-        else _administered_user(session, principal, user_id)
+        else administered_user(session, principal, user_id)
     )
     if user is None:
         raise UserNotFound("User not found")
