@@ -110,3 +110,14 @@ def lines(result: Result) -> Sequence[str]:
 def said(result: Result) -> str:
     """Everything a command printed (stdout and stderr) as one line, without box drawing."""
     return " ".join(result.output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
+
+
+def replace_console_password(client: TestClient, email: str, new: str) -> None:
+    """Sign in with the password the console set and choose `new`, as its user must first."""
+    first = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    changed = client.post(
+        "/api/v1/auth/password",
+        headers={"Authorization": f"Bearer {first.json()['access_token']}"},
+        json={"current_password": PASSWORD, "new_password": new},
+    )
+    assert changed.status_code == 204, changed.text

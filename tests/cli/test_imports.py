@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from aegis.models import Asset, AuditEvent
-from tests.cli.console import PASSWORD, Aegis, said
+from tests.cli.console import PASSWORD, Aegis, replace_console_password, said
 from tests.factories.imports import ASSET_HEADERS, asset_rows, csv_file, xlsx_file
 from tests.web.conftest import sign_in
 
 EMAIL = "ada@example.com"
+CHOSEN = "a phrase Ada chose herself"
 
 
 def _analyst(organisation: Aegis) -> Aegis:
@@ -70,7 +71,8 @@ def test_an_export_of_the_list_page_checks_unchanged_from_the_console(organisati
     links.write_bytes(csv_file(["Reference", "Dependencies"], [["A-IMP-0001", "A-IMP-0003"]]))
     assert "1 updated" in said(aegis.ok("import", "assets", str(links), "--as", EMAIL))
     with aegis.http() as client:
-        browser = sign_in(client, EMAIL, PASSWORD)
+        replace_console_password(client, EMAIL, CHOSEN)
+        browser = sign_in(client, EMAIL, CHOSEN)
         export = browser.get("/assets?format=csv")
     assert export.status_code == 200
     assert "Reference,Name,Unit" in export.text and "server-0003" in export.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyotp
 
 from aegis.models import AuditEvent, TotpCredential
-from tests.cli.console import PASSWORD, Aegis, said
+from tests.cli.console import PASSWORD, Aegis, replace_console_password, said
 
 EMAIL = "ada.lovelace@example.com"
 
@@ -18,13 +18,7 @@ def test_reset_mfa_lets_the_user_sign_in_and_set_it_up_again(organisation: Aegis
     chosen = "a new phrase only Ada knows"
     right = {"email": EMAIL, "password": chosen}
     with organisation.http() as client:
-        first = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
-        changed = client.post(  # a password the console set is replaced first
-            "/api/v1/auth/password",
-            headers={"Authorization": f"Bearer {first.json()['access_token']}"},
-            json={"current_password": PASSWORD, "new_password": chosen},
-        )
-        assert changed.status_code == 204, changed.text
+        replace_console_password(client, EMAIL, chosen)
         token = client.post("/api/v1/auth/login", json=right).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         secret = client.post("/api/v1/auth/mfa/totp", headers=headers).json()["secret"]
