@@ -106,11 +106,11 @@ ACTIONS = {
     "mfa_recovery_code_used": "Recovery code used",
     "mfa_codes_regenerated": "New recovery codes made",
     "mfa_reset": "Multi-factor sign-in reset",
-    "password_change_required": "New password required",
-    "password_change_done": "Required new password chosen",
+    "password_change_required": "New password required",  # nosec B105 # a label
+    "password_change_done": "Required new password chosen",  # nosec B105 # a label
     "erase": "Personal data erased",
     "purge": "Records past their retention removed",
-    "password_confirmed": "Password confirmed",
+    "password_confirmed": "Password confirmed",  # nosec B105 # a label
 }
 # the file name of a user's export of their own personal data (domains/users/personal_data)
 PERSONAL_DATA_FILE = "aegis-personal-data-"
