@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck contracts pytest install browser clamav libmagic clean
+.PHONY: run test lint typecheck contracts pytest install browser clamav libmagic clean bench
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -18,6 +18,14 @@ install: .venv/.synced
 
 run: install libmagic
 	$(UV) run --frozen aegis run
+
+# the benchmark on SQLite (docs/performance.md); the dataset is generated once per scale
+BENCH_SCALE ?= 1
+BENCH_ARGS ?=
+bench: install libmagic
+	test -f var/bench/scale-$(BENCH_SCALE).db || \
+		$(UV) run --frozen python -m bench.scale --scale $(BENCH_SCALE)
+	$(UV) run --frozen python -m bench.measure --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 lint: install
 	$(UV) run --frozen ruff check src tests migrations bench
